@@ -1,0 +1,121 @@
+// Diagnostics: every problem found anywhere in the pipeline, tied to the object and field that caused it.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Where in a file something was written (1-based line and column). */
+export interface SourcePos {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Kubernetes kind of the offending object (`IngressRoute`), or `StaticConfig`, `File`. */
+  kind: string;
+  namespace?: string;
+  name?: string;
+  /** Field path inside the object, e.g. `spec.routes[0].match`. */
+  field?: string;
+  message: string;
+  /** `file:line:col` when the object came from a file. */
+  source?: string;
+}
+
+/** The identity of an object a diagnostic is about, and how to locate its fields. */
+export interface DiagnosticSubject {
+  kind: string;
+  namespace?: string;
+  name?: string;
+  /** Returns the position of a field path (dotted, with [i] indexes) in the source file, if known. */
+  locate?: (field: string | undefined) => SourcePos | undefined;
+}
+
+export function formatPos(pos: SourcePos | undefined): string | undefined {
+  if (!pos) return undefined;
+  if (pos.line === undefined) return pos.file;
+  return `${pos.file}:${pos.line}:${pos.column ?? 1}`;
+}
+
+/** A sink for diagnostics. Order of insertion is kept; `sorted()` gives the deterministic order used in output. */
+export class Diagnostics {
+  readonly items: Diagnostic[] = [];
+
+  add(d: Diagnostic): void {
+    this.items.push(d);
+  }
+
+  report(severity: Severity, subject: DiagnosticSubject, field: string | undefined, message: string): void {
+    const d: Diagnostic = { severity, kind: subject.kind, message };
+    if (subject.namespace) d.namespace = subject.namespace;
+    if (subject.name) d.name = subject.name;
+    if (field) d.field = field;
+    const src = formatPos(subject.locate?.(field));
+    if (src) d.source = src;
+    this.items.push(d);
+  }
+
+  error(subject: DiagnosticSubject, field: string | undefined, message: string): void {
+    this.report('error', subject, field, message);
+  }
+
+  warn(subject: DiagnosticSubject, field: string | undefined, message: string): void {
+    this.report('warning', subject, field, message);
+  }
+
+  info(subject: DiagnosticSubject, field: string | undefined, message: string): void {
+    this.report('info', subject, field, message);
+  }
+
+  merge(other: Diagnostics | Diagnostic[]): void {
+    const list = other instanceof Diagnostics ? other.items : other;
+    for (const d of list) this.items.push(d);
+  }
+
+  hasErrors(): boolean {
+    return this.items.some((d) => d.severity === 'error');
+  }
+
+  /** Deterministic order: by source position when known, then kind/namespace/name/field/message. Duplicates removed. */
+  sorted(): Diagnostic[] {
+    const seen = new Set<string>();
+    const out: Diagnostic[] = [];
+    for (const d of this.items) {
+      const key = JSON.stringify([d.severity, d.kind, d.namespace, d.name, d.field, d.message, d.source]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    return out.sort(compareDiagnostics);
+  }
+}
+
+const sevRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+function splitSource(s: string | undefined): [string, number, number] {
+  if (!s) return ['', 0, 0];
+  const m = /^(.*):(\d+):(\d+)$/.exec(s);
+  if (!m) return [s, 0, 0];
+  return [m[1], Number(m[2]), Number(m[3])];
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  const [fa, la, ca] = splitSource(a.source);
+  const [fb, lb, cb] = splitSource(b.source);
+  return (
+    cmp(fa, fb) || la - lb || ca - cb ||
+    cmp(a.kind, b.kind) || cmp(a.namespace ?? '', b.namespace ?? '') || cmp(a.name ?? '', b.name ?? '') ||
+    cmp(a.field ?? '', b.field ?? '') || sevRank[a.severity] - sevRank[b.severity] || cmp(a.message, b.message)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Compiler-style one-line form: `file:line:col: error: IngressRoute default/foo: spec.routes[0].match: message`. */
+export function formatDiagnosticLine(d: Diagnostic): string {
+  const obj = d.name ? `${d.kind} ${d.namespace ? d.namespace + '/' : ''}${d.name}` : d.kind;
+  const parts = [d.source ? `${d.source}: ` : '', `${d.severity}: `, obj, d.field ? `: ${d.field}` : '', `: ${d.message}`];
+  return parts.join('');
+}

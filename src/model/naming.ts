@@ -1,0 +1,25 @@
+// Traefik's naming algorithms (traefik-semantics.md §3), reproduced so diagnostics and Envoy names match
+// what Traefik users see in their dashboard.
+import { createHash } from 'node:crypto';
+
+/** Traefik's Normalize: split on every rune that is not a Unicode letter or digit, drop empties, join with '-'. */
+export function normalize(s: string): string {
+  return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
+}
+
+/** makeID(ns, name): name alone when ns is empty, else ns-name (not normalized by itself). */
+export function makeID(namespace: string, name: string): string {
+  return namespace ? `${namespace}-${name}` : name;
+}
+
+/** The HTTP router name: Normalize(ns-ingName-hex(sha256(match))[0:20]). */
+export function httpRouterName(namespace: string, ingressRouteName: string, match: string): string {
+  const h = createHash('sha256').update(match, 'utf8').digest('hex').slice(0, 20);
+  return normalize(makeID(namespace, `${ingressRouteName}-${h}`));
+}
+
+/** The TCP router (and service) name: makeID(ns, ingName-hex(sha256(match))[0:20]), NOT normalized. */
+export function tcpRouterName(namespace: string, ingressRouteName: string, match: string): string {
+  const h = createHash('sha256').update(match, 'utf8').digest('hex').slice(0, 20);
+  return makeID(namespace, `${ingressRouteName}-${h}`);
+}

@@ -1,0 +1,34 @@
+// What a source hands to the model: raw Kubernetes objects, untouched, with where they came from.
+import type { SourcePos } from '../model/diagnostics';
+
+export interface RawObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    generateName?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    uid?: string;
+    [k: string]: unknown;
+  };
+  /** The whole object as parsed (apiVersion, kind, metadata, spec, data, ...). */
+  body: Record<string, unknown>;
+  /** File position of the object's start, when it came from a file. */
+  origin?: SourcePos;
+  /** Position of a field path such as `spec.routes[0].match`; undefined when unknown (e.g. objects from the API). */
+  locate?: (field: string | undefined) => SourcePos | undefined;
+}
+
+/** A problem a source found before it could produce an object (unreadable file, YAML syntax error). */
+export interface SourceProblem {
+  message: string;
+  pos: SourcePos;
+}
+
+export interface SourceSnapshot {
+  objects: RawObject[];
+  problems: SourceProblem[];
+}
