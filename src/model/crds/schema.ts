@@ -1,0 +1,449 @@
+// A validator for the subset of OpenAPI v3 that Kubernetes CRDs use, plus a few `x-traefik-xds-*` keys.
+// The same schema objects are meant to be emitted as CRD definitions later, so everything a schema says is
+// plain data; the only behaviour kept in code is the small registry of CEL rules we understand.
+
+export type SchemaType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+
+export interface Schema {
+  type?: SchemaType;
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: (string | number | boolean)[];
+  /** `false`/absent with `properties`: unknown keys are errors. A schema: a map whose values follow it. */
+  additionalProperties?: boolean | Schema;
+  anyOf?: Schema[];
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  /** `int64`, `int32`, `byte` (base64, checked). */
+  format?: string;
+  default?: unknown;
+  nullable?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  /** Lenient object: unknown keys are accepted silently (core kinds carry many fields we never read). */
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-validations'?: { rule: string; message?: string }[];
+  /** Field is deprecated or removed in Traefik v3: warn with this message (should name the replacement). */
+  'x-traefik-xds-deprecated'?: string;
+  /** Enum values that are accepted but deprecated: value → message naming the replacement. */
+  'x-traefik-xds-deprecated-values'?: Record<string, string>;
+  /** Value is a Traefik duration: a bare integer means seconds, else a Go duration (`1m30s`). */
+  'x-traefik-xds-duration'?: boolean;
+  /** Value is a Service port reference: a numeric *string* is looked up as a port name, which is rarely meant. */
+  'x-traefik-xds-port-ref'?: boolean;
+}
+
+/** Where validation problems go; `path` is the full field path (`spec.routes[0].services[1].port`). */
+export interface SchemaReport {
+  error(path: string, message: string): void;
+  warn(path: string, message: string): void;
+}
+
+/** The CRD duration pattern Traefik puts on most IntOrString durations (no fractions, no sign). */
+export const DURATION_PATTERN = '^([0-9]+(ns|us|µs|ms|s|m|h)?)+$';
+
+// ---------------------------------------------------------------------------------------------------------
+// Paths
+
+const SIMPLE_KEY = /^[A-Za-z0-9_\-/]+$/;
+
+/** Appends an object key to a field path; keys that are not plain identifiers are bracket-quoted. */
+export function joinPath(path: string, key: string): string {
+  if (SIMPLE_KEY.test(key)) return path ? `${path}.${key}` : key;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+export function indexPath(path: string, i: number): string {
+  return `${path}[${i}]`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Suggestions
+
+export function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+/**
+ * Best "did you mean" candidate: a case-insensitive match first (the seeds' `accesslogs`, `rootcas`), then the
+ * smallest edit distance on lower-cased names within a third of the length (`followRedirect`), then a unique
+ * prefix relation (`secret` → `secretName`).
+ */
+export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const lower = name.toLowerCase();
+  const ci = list.find((c) => c.toLowerCase() === lower);
+  if (ci !== undefined) return ci;
+  let best: string | undefined;
+  let bestD = Infinity;
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  for (const c of list) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  if (bestD <= limit) return best;
+  // Truncated or extended names (`secret` for `secretName`, `stickyness` for `sticky`): a unique prefix relation.
+  const prefixed = list.filter((c) => {
+    const cl = c.toLowerCase();
+    return Math.min(cl.length, lower.length) >= 4 && (cl.startsWith(lower) || lower.startsWith(cl));
+  });
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+function didYouMean(name: string, candidates: Iterable<string>): string {
+  const s = suggest(name, candidates);
+  if (s === undefined) return '';
+  const caseOnly = s.toLowerCase() === name.toLowerCase();
+  return `; did you mean ${JSON.stringify(s)}?${caseOnly ? ' (names are case-sensitive)' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Durations
+
+const UNIT_NS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  'µs': 1e3, // U+00B5 micro sign
+  'μs': 1e3, // U+03BC Greek mu, also accepted by Go
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/** Go `time.ParseDuration`; returns nanoseconds or an error message worded like Go's. */
+export function parseGoDuration(s: string): { ns: number } | { error: string } {
+  const orig = s;
+  let neg = false;
+  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return { ns: 0 };
+  if (s === '') return { error: `invalid duration ${JSON.stringify(orig)}` };
+  let total = 0;
+  while (s !== '') {
+    const m = /^([0-9]*)(\.([0-9]*))?/.exec(s)!;
+    const intPart = m[1];
+    const fracPart = m[3] ?? '';
+    if (intPart === '' && fracPart === '') return { error: `invalid duration ${JSON.stringify(orig)}` };
+    s = s.slice(m[0].length);
+    const u = /^[^0-9.]*/.exec(s)![0];
+    if (u === '') return { error: `missing unit in duration ${JSON.stringify(orig)}` };
+    const scale = UNIT_NS[u];
+    if (scale === undefined) return { error: `unknown unit ${JSON.stringify(u)} in duration ${JSON.stringify(orig)}` };
+    s = s.slice(u.length);
+    total += Number(intPart || '0') * scale + (fracPart ? Number('0.' + fracPart) * scale : 0);
+  }
+  if (total > 9223372036854775807) return { error: `invalid duration ${JSON.stringify(orig)}` };
+  return { ns: Math.round(neg ? -total : total) };
+}
+
+/** Checks a Traefik duration as paerser reads it: integer string = seconds, else Go duration. */
+export function checkTraefikDuration(v: string): string | undefined {
+  if (/^[-+]?[0-9]+$/.test(v)) return undefined;
+  const r = parseGoDuration(v);
+  return 'error' in r ? r.error : undefined;
+}
+
+/** Shortest equivalent that the CRD pattern accepts (`1.5s` → `1500ms`), if any. */
+function patternSafeDuration(ns: number): string | undefined {
+  if (ns < 0 || !Number.isInteger(ns)) return undefined;
+  if (ns === 0) return '0s';
+  for (const [unit, scale] of [['h', 3600e9], ['m', 60e9], ['s', 1e9], ['ms', 1e6], ['us', 1e3], ['ns', 1]] as const) {
+    if (ns % scale === 0) return `${ns / scale}${unit}`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CEL rules we know how to evaluate (copied as data into the CRD, executed here).
+
+const CEL_RULES: Record<string, (self: unknown) => boolean> = {
+  "self.startsWith('/')": (v) => typeof v !== 'string' || v.startsWith('/'),
+  '!has(self.secret) || !has(self.configMap)': (v) =>
+    !isPlainObject(v) || !(v.secret != null && v.configMap != null),
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (isPlainObject(v)) return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `the integer ${v}` : `the number ${v}`;
+  if (typeof v === 'boolean') return `the boolean ${v}`;
+  return typeof v;
+}
+
+const TYPE_NAMES: Record<SchemaType, string> = {
+  object: 'an object',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+};
+
+function typeHint(expected: SchemaType, v: unknown): string {
+  if (expected === 'boolean' && typeof v === 'string') {
+    const l = v.toLowerCase();
+    if (['true', 'yes', 'on', 'y'].includes(l)) return ' (write true, unquoted)';
+    if (['false', 'no', 'off', 'n'].includes(l)) return ' (write false, unquoted)';
+  }
+  if ((expected === 'integer' || expected === 'number') && typeof v === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(v)) {
+    return ` (write ${v}, unquoted)`;
+  }
+  if (expected === 'string' && (typeof v === 'number' || typeof v === 'boolean')) {
+    return ` (quote it: "${String(v)}")`;
+  }
+  if (expected === 'array' && (typeof v === 'string' || isPlainObject(v))) return ' (write a YAML list: "- item")';
+  return '';
+}
+
+function matchesType(t: SchemaType, v: unknown): boolean {
+  switch (t) {
+    case 'object':
+      return isPlainObject(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+  }
+}
+
+const patternCache = new Map<string, RegExp>();
+function compiled(p: string): RegExp {
+  let re = patternCache.get(p);
+  if (!re) {
+    re = new RegExp(p, 'u');
+    patternCache.set(p, re);
+  }
+  return re;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Validates `value` against `schema`, reporting every problem with its full field path. `null` and `undefined`
+ * count as absent (the API server prunes nulls), so callers check presence through `required`.
+ * Returns true when no error was reported (warnings do not count).
+ */
+export function validateAgainst(schema: Schema, value: unknown, path: string, report: SchemaReport): boolean {
+  let ok = true;
+  const error = (p: string, m: string): void => {
+    ok = false;
+    report.error(p, m);
+  };
+  walk(schema, value, path, { error, warn: (p, m) => report.warn(p, m) });
+  return ok;
+}
+
+function walk(schema: Schema, value: unknown, path: string, report: SchemaReport): void {
+  if (value === null || value === undefined) return;
+
+  if (schema['x-kubernetes-int-or-string']) {
+    if (!(typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)))) {
+      report.error(path, `expected an integer or a string, got ${describeValue(value)}`);
+      return;
+    }
+  } else if (schema.type && !matchesType(schema.type, value)) {
+    report.error(path, `expected ${TYPE_NAMES[schema.type]}, got ${describeValue(value)}${typeHint(schema.type, value)}`);
+    return;
+  }
+
+  if (schema.enum && !schema.enum.includes(value as string | number | boolean)) {
+    const allowed = schema.enum.map((e) => JSON.stringify(e)).join(', ');
+    const hint = typeof value === 'string' ? didYouMean(value, schema.enum.map(String)) : '';
+    report.error(path, `unsupported value ${JSON.stringify(value)}: must be one of ${allowed}${hint}`);
+    return;
+  }
+  const depValues = schema['x-traefik-xds-deprecated-values'];
+  if (depValues && typeof value === 'string' && Object.prototype.hasOwnProperty.call(depValues, value)) {
+    report.warn(path, `value ${JSON.stringify(value)} is deprecated: ${depValues[value]}`);
+  }
+
+  if (typeof value === 'number') checkRange(schema, value, path, report);
+  if (typeof value === 'string') checkString(schema, value, path, report);
+
+  for (const v of schema['x-kubernetes-validations'] ?? []) {
+    const fn = CEL_RULES[v.rule];
+    if (fn && !fn(value)) report.error(path, v.message ?? `failed validation rule ${v.rule}`);
+  }
+
+  if (Array.isArray(value)) {
+    if (schema.items) value.forEach((item, i) => walkItem(schema.items!, item, indexPath(path, i), report));
+    return;
+  }
+  if (isPlainObject(value)) walkObject(schema, value, path, report);
+}
+
+/** List items: unlike object fields, a null item is not pruned by Kubernetes; it is a type error. */
+function walkItem(schema: Schema, item: unknown, path: string, report: SchemaReport): void {
+  if (item === null && schema.type && !schema.nullable) {
+    report.error(path, `expected ${TYPE_NAMES[schema.type]}, got null (empty list item)`);
+    return;
+  }
+  walk(schema, item, path, report);
+}
+
+function checkRange(schema: Schema, value: number, path: string, report: SchemaReport): void {
+  if (schema.minimum !== undefined && value < schema.minimum) {
+    report.error(path, `${value} is below the minimum ${schema.minimum}`);
+  }
+  if (schema.maximum !== undefined && value > schema.maximum) {
+    report.error(path, `${value} is above the maximum ${schema.maximum}`);
+  }
+}
+
+function checkString(schema: Schema, value: string, path: string, report: SchemaReport): void {
+  const isDuration = schema['x-traefik-xds-duration'] === true;
+  if (schema.pattern && !compiled(schema.pattern).test(value)) {
+    if (isDuration) {
+      report.error(path, durationPatternMessage(value));
+      return;
+    }
+    report.error(path, `${JSON.stringify(value)} does not match the pattern ${schema.pattern}`);
+    return;
+  }
+  // An empty plain-string duration (flushInterval: "") is treated as unset by the provider.
+  if (isDuration && !(value === '' && schema.type === 'string')) {
+    const err = checkTraefikDuration(value);
+    if (err) report.error(path, `${err} (a Traefik duration is an integer number of seconds or a Go duration such as "1m30s")`);
+  }
+  if (schema.format === 'byte' && !BASE64.test(value.replace(/\s+/g, ''))) {
+    report.error(path, 'is not valid base64 (use stringData for plain text)');
+  }
+  if (schema['x-traefik-xds-port-ref'] && /^[0-9]+$/.test(value)) {
+    report.warn(
+      path,
+      `port ${JSON.stringify(value)} is a string, so Traefik looks up a Service port *named* ${JSON.stringify(value)}, and port names always contain a letter; write ${value} unquoted to select the port number`,
+    );
+  }
+}
+
+function durationPatternMessage(value: string): string {
+  const base = `invalid duration ${JSON.stringify(value)}: this field only accepts integers with an optional unit (ns, us, µs, ms, s, m, h), e.g. "500ms" or "1m30s"; fractions and signs are rejected by Traefik's CRD`;
+  const r = parseGoDuration(value);
+  if ('error' in r) return base;
+  if (r.ns < 0) {
+    return r.ns % 1e9 === 0 ? `${base}; a negative value must be written as an integer number of seconds: ${r.ns / 1e9}` : base;
+  }
+  const alt = patternSafeDuration(r.ns);
+  return alt ? `${base}; write ${JSON.stringify(alt)}` : base;
+}
+
+function walkObject(schema: Schema, value: Record<string, unknown>, path: string, report: SchemaReport): void {
+  const props = schema.properties;
+  for (const req of schema.required ?? []) {
+    if (value[req] === undefined || value[req] === null) report.error(joinPath(path, req), `missing required field ${JSON.stringify(req)}`);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const p = joinPath(path, key);
+    const sub = props?.[key];
+    if (sub) {
+      const dep = sub['x-traefik-xds-deprecated'];
+      if (dep && v !== null && v !== undefined) report.warn(p, `${JSON.stringify(key)} is deprecated: ${dep}`);
+      walk(sub, v, p, report);
+      continue;
+    }
+    if (isPlainObject(schema.additionalProperties)) {
+      walk(schema.additionalProperties, v, p, report);
+      continue;
+    }
+    if (schema.additionalProperties === true || schema['x-kubernetes-preserve-unknown-fields']) continue;
+    if (props) report.error(p, `unknown field ${JSON.stringify(key)}${didYouMean(key, Object.keys(props))}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Typed copy
+
+/** Deep copy without null/undefined object fields, as the API server stores it (nulls are pruned). */
+export function pruneNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => pruneNulls(v)) as unknown as T;
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null || v === undefined) continue;
+      out[k] = pruneNulls(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema-building helpers shared by the kind files (keep the schemas short and uniform).
+
+export function str(description?: string, extra: Partial<Schema> = {}): Schema {
+  return { type: 'string', ...(description ? { description } : {}), ...extra };
+}
+export function bool(description?: string, extra: Partial<Schema> = {}): Schema {
+  return { type: 'boolean', ...(description ? { description } : {}), ...extra };
+}
+export function int(description?: string, extra: Partial<Schema> = {}): Schema {
+  return { type: 'integer', ...(description ? { description } : {}), ...extra };
+}
+export function int64(description?: string, extra: Partial<Schema> = {}): Schema {
+  return { type: 'integer', format: 'int64', ...(description ? { description } : {}), ...extra };
+}
+export function arr(items: Schema, description?: string, extra: Partial<Schema> = {}): Schema {
+  return { type: 'array', items, ...(description ? { description } : {}), ...extra };
+}
+export function strList(description?: string, extra: Partial<Schema> = {}): Schema {
+  return arr({ type: 'string' }, description, extra);
+}
+export function strMap(description?: string): Schema {
+  return { type: 'object', additionalProperties: { type: 'string' }, ...(description ? { description } : {}) };
+}
+export function obj(properties: Record<string, Schema>, description?: string, extra: Partial<Schema> = {}): Schema {
+  return { type: 'object', properties, ...(description ? { description } : {}), ...extra };
+}
+export function intOrString(description?: string, extra: Partial<Schema> = {}): Schema {
+  return {
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    'x-kubernetes-int-or-string': true,
+    ...(description ? { description } : {}),
+    ...extra,
+  };
+}
+/** IntOrString duration constrained by Traefik's CRD pattern (no fractions, no sign in strings). */
+export function duration(description?: string): Schema {
+  return intOrString(description, { pattern: DURATION_PATTERN, 'x-traefik-xds-duration': true });
+}
+/** IntOrString duration without a CRD pattern: any paerser duration (`1.5s`, `-1s`) is accepted. */
+export function looseDuration(description?: string): Schema {
+  return intOrString(description, { 'x-traefik-xds-duration': true });
+}
+export function deprecated(s: Schema, message: string): Schema {
+  return { ...s, 'x-traefik-xds-deprecated': message };
+}
