@@ -1,0 +1,136 @@
+// Loads raw objects into typed ones (schema-checked), applies the provider's filters and indexes them.
+import { parseObject } from './crds';
+import type {
+  AnyTypedObject, ConfigMapObj, EndpointSliceObj, EndpointsObj, IngressRouteObj, IngressRouteTCPObj,
+  IngressRouteUDPObj, MiddlewareObj, MiddlewareTCPObj, NodeObj, SecretObj, ServersTransportObj,
+  ServersTransportTCPObj, ServiceObj, TLSOptionObj, TLSStoreObj, TraefikServiceObj,
+} from './crds/types';
+import type { Diagnostics } from './diagnostics';
+import { parseLabelSelector, type LabelSelector } from './labelselector';
+import type { ProviderOptions } from './options';
+import type { RawObject } from '../sources/types';
+
+const TRAEFIK_GROUPS = new Set(['traefik.io', 'traefik.containo.us']);
+const CLASSED_KINDS = new Set(['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP']);
+
+type ByKey<T> = Map<string, T>;
+
+export class ObjectIndex {
+  ingressRoutes: ByKey<IngressRouteObj> = new Map();
+  ingressRouteTCPs: ByKey<IngressRouteTCPObj> = new Map();
+  ingressRouteUDPs: ByKey<IngressRouteUDPObj> = new Map();
+  middlewares: ByKey<MiddlewareObj> = new Map();
+  middlewareTCPs: ByKey<MiddlewareTCPObj> = new Map();
+  traefikServices: ByKey<TraefikServiceObj> = new Map();
+  serversTransports: ByKey<ServersTransportObj> = new Map();
+  serversTransportTCPs: ByKey<ServersTransportTCPObj> = new Map();
+  tlsOptions: ByKey<TLSOptionObj> = new Map();
+  tlsStores: ByKey<TLSStoreObj> = new Map();
+  services: ByKey<ServiceObj> = new Map();
+  endpointSlices: ByKey<EndpointSliceObj> = new Map();
+  endpoints: ByKey<EndpointsObj> = new Map();
+  secrets: ByKey<SecretObj> = new Map();
+  configMaps: ByKey<ConfigMapObj> = new Map();
+  nodes: ByKey<NodeObj> = new Map();
+  /** EndpointSlices by owning Service `ns/name` (label kubernetes.io/service-name). */
+  slicesByService: Map<string, EndpointSliceObj[]> = new Map();
+
+  static key(namespace: string, name: string): string {
+    return `${namespace}/${name}`;
+  }
+
+  /** Sorted values of one collection, so every walk over the index is deterministic. */
+  static sorted<T>(m: ByKey<T>): T[] {
+    return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  }
+
+  /** Whether a namespace is watched (lookups outside fail as in Traefik: "not within watched namespaces"). */
+  watches: (namespace: string) => boolean = () => true;
+}
+
+function collectionOf(index: ObjectIndex, kind: AnyTypedObject['kind']): ByKey<AnyTypedObject> {
+  const m: Record<AnyTypedObject['kind'], ByKey<any>> = {
+    IngressRoute: index.ingressRoutes,
+    IngressRouteTCP: index.ingressRouteTCPs,
+    IngressRouteUDP: index.ingressRouteUDPs,
+    Middleware: index.middlewares,
+    MiddlewareTCP: index.middlewareTCPs,
+    TraefikService: index.traefikServices,
+    ServersTransport: index.serversTransports,
+    ServersTransportTCP: index.serversTransportTCPs,
+    TLSOption: index.tlsOptions,
+    TLSStore: index.tlsStores,
+    Service: index.services,
+    EndpointSlice: index.endpointSlices,
+    Endpoints: index.endpoints,
+    Secret: index.secrets,
+    ConfigMap: index.configMaps,
+    Node: index.nodes,
+  };
+  return m[kind];
+}
+
+/** Traefik §2.1: the class of a resource and whether this provider processes it. */
+export function ingressClassMatches(obj: AnyTypedObject, wanted: string): boolean {
+  const spec = obj.spec as { ingressClassName?: string };
+  const cls = spec?.ingressClassName || obj.annotations['kubernetes.io/ingress.class'] || '';
+  return cls === wanted || (wanted === '' && cls === 'traefik');
+}
+
+export function buildIndex(objects: RawObject[], opts: ProviderOptions, diags: Diagnostics): ObjectIndex {
+  const index = new ObjectIndex();
+  const nsFilter = opts.namespaces.length ? new Set(opts.namespaces) : undefined;
+  if (nsFilter) index.watches = (ns) => nsFilter.has(ns);
+  let selector: LabelSelector = () => true;
+  if (opts.labelSelector) {
+    const parsed = parseLabelSelector(opts.labelSelector);
+    if (typeof parsed === 'function') selector = parsed;
+    else diags.error({ kind: 'StaticConfig' }, 'providers.kubernetesCRD.labelSelector', parsed.error);
+  }
+  for (const raw of objects) {
+    const obj = parseObject(raw, diags);
+    if (!obj) continue;
+    if (obj.kind === 'Node') {
+      if (opts.disableClusterScopeResources) continue;
+    } else if (nsFilter && !nsFilter.has(obj.namespace)) {
+      continue; // outside the watched namespaces: invisible, as to an informer
+    }
+    const traefik = TRAEFIK_GROUPS.has(obj.group);
+    if (traefik && !selector(obj.labels)) continue;
+    if (obj.kind === 'Secret' && obj.labels['owner'] === 'helm') continue; // Traefik's informer skips Helm release secrets
+    if (CLASSED_KINDS.has(obj.kind) && !ingressClassMatches(obj, opts.ingressClass)) {
+      diags.info(subjectOf(obj), undefined,
+        `ignored: its ingress class does not match the provider's ingressClass "${opts.ingressClass}"`);
+      continue;
+    }
+    const coll = collectionOf(index, obj.kind);
+    const key = obj.kind === 'Node' ? obj.name : ObjectIndex.key(obj.namespace, obj.name);
+    const prev = coll.get(key);
+    if (prev) {
+      if (traefik && prev.group !== obj.group) {
+        // Traefik v2.10+ reads both groups; the traefik.io object wins over the containo.us one.
+        const [winner, loser] = prev.group === 'traefik.io' ? [prev, obj] : [obj, prev];
+        diags.info(subjectOf(loser), undefined,
+          `ignored: ${winner.kind} ${key} also exists in API group traefik.io, which takes precedence`);
+        coll.set(key, winner);
+        continue;
+      }
+      diags.warn(subjectOf(obj), undefined,
+        `${obj.kind} ${key} is defined more than once${prev.raw.origin ? ` (also at ${prev.raw.origin.file}:${prev.raw.origin.line})` : ''}; the last definition is used`);
+    }
+    coll.set(key, obj);
+  }
+  for (const slice of ObjectIndex.sorted(index.endpointSlices)) {
+    const svc = slice.labels['kubernetes.io/service-name'];
+    if (!svc) continue;
+    const k = ObjectIndex.key(slice.namespace, svc);
+    const list = index.slicesByService.get(k) ?? [];
+    list.push(slice);
+    index.slicesByService.set(k, list);
+  }
+  return index;
+}
+
+export function subjectOf(obj: AnyTypedObject) {
+  return { kind: obj.kind, namespace: obj.namespace, name: obj.name, locate: obj.raw.locate };
+}

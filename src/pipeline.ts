@@ -1,0 +1,123 @@
+// The whole offline path, shared by `translate`, `validate` and (per rebuild) `serve`:
+// static config → model options; sources → model; model → Envoy resources; resources → checked.
+import * as fs from 'node:fs';
+import { buildModel } from './model/build';
+import { Diagnostics } from './model/diagnostics';
+import { translate } from './translate';
+import { validateResource } from './envoy/validate';
+import { checkConsistency } from './envoy/consistency';
+import { defaultEntryPoints } from './config/entrypoints';
+import type { StaticConfig } from './config/types';
+import type { ModelOptions } from './model/options';
+import type { TranslateOptions, Profile } from './translate/options';
+import type { EnvoyResources } from './envoy/resources';
+import type { SourceSnapshot } from './sources/types';
+import type { Model } from './model/model';
+
+export interface PipelineResult {
+  resources: EnvoyResources;
+  diagnostics: Diagnostics;
+  model: Model;
+}
+
+/** Model options from the static configuration: the manifests source's filters, else kubernetesCRD's. */
+export function modelOptionsOf(config: StaticConfig, diags: Diagnostics): ModelOptions {
+  const p = config.providers.manifests ?? config.providers.kubernetesCRD;
+  const st = config.serversTransport;
+  const rootCAs: string[] = [];
+  st.rootCAs.forEach((ca, i) => {
+    if (ca.includes('-----BEGIN')) rootCAs.push(ca);
+    else {
+      try {
+        rootCAs.push(fs.readFileSync(ca, 'utf8'));
+      } catch (e) {
+        diags.error({ kind: 'StaticConfig' }, `serversTransport.rootCAs[${i}]`, `cannot read ${ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+  });
+  return {
+    provider: {
+      namespaces: p?.namespaces ?? [],
+      labelSelector: p?.labelSelector ?? '',
+      ingressClass: p?.ingressClass ?? '',
+      allowCrossNamespace: p?.allowCrossNamespace ?? false,
+      allowExternalNameServices: p?.allowExternalNameServices ?? false,
+      allowEmptyServices: p?.allowEmptyServices ?? false,
+      nativeLBByDefault: p?.nativeLBByDefault ?? false,
+      disableClusterScopeResources: p?.disableClusterScopeResources ?? false,
+    },
+    defaultRuleSyntax: config.core.defaultRuleSyntax,
+    entryPoints: Object.values(config.entryPoints).map((ep) => ({ name: ep.name, protocol: ep.address.protocol })),
+    defaultEntryPoints: defaultEntryPoints(config),
+    defaultTransport: {
+      insecureSkipVerify: st.insecureSkipVerify,
+      rootCAs,
+      dialTimeoutMs: st.forwardingTimeouts.dialTimeout,
+      idleConnTimeoutMs: st.forwardingTimeouts.idleConnTimeout,
+    },
+  };
+}
+
+export function translateOptionsOf(config: StaticConfig, profile: Profile = 'envoy', only?: string[]): TranslateOptions {
+  return {
+    profile,
+    entryPoints: Object.values(config.entryPoints)
+      .filter((ep) => !only || only.length === 0 || only.includes(ep.name))
+      .map((ep) => ({ name: ep.name, host: ep.address.host, port: ep.address.port, protocol: ep.address.protocol })),
+  };
+}
+
+/** Entry-point features of the static configuration that are not translated yet: said, never silently dropped. */
+function reportUntranslatedStatic(config: StaticConfig, diags: Diagnostics): void {
+  const s = { kind: 'StaticConfig' };
+  for (const ep of Object.values(config.entryPoints)) {
+    const f = `entryPoints.${ep.name}`;
+    if (ep.http.tls) diags.error(s, `${f}.http.tls`, 'entry-point TLS is not translated by this version of traefik-xds: routers on this entry point are served only as their own tls field says');
+    if (ep.http.redirections) diags.warn(s, `${f}.http.redirections`, 'entry-point redirections are not translated by this version of traefik-xds yet');
+    if (ep.http.middlewares.length) diags.error(s, `${f}.http.middlewares`, 'entry-point middlewares are not translated by this version of traefik-xds yet');
+    if (ep.proxyProtocol) diags.warn(s, `${f}.proxyProtocol`, 'PROXY protocol on entry points is not translated yet');
+    if (ep.forwardedHeaders.trustedIPs.length || ep.forwardedHeaders.insecure) diags.warn(s, `${f}.forwardedHeaders`, 'forwardedHeaders is not translated yet: Envoy trusts no incoming X-Forwarded-For');
+  }
+}
+
+/** Runs model and translation on a loaded snapshot, and checks the result against Envoy's protos. */
+export function runPipeline(snapshot: SourceSnapshot, config: StaticConfig, profile: Profile = 'envoy'): PipelineResult {
+  const diags = new Diagnostics();
+  reportUntranslatedStatic(config, diags);
+  const opts = modelOptionsOf(config, diags);
+  const { model } = buildModel(snapshot, opts, diags);
+  const t = translate(model, translateOptionsOf(config, profile));
+  diags.merge(t.diagnostics);
+  for (const problem of checkEnvoyResources(t.resources)) {
+    // A translator bug, not a user error: still reported as a diagnostic so nothing invalid goes out silently.
+    diags.error({ kind: 'Envoy', name: problem.resource }, problem.path, problem.message);
+  }
+  return { resources: t.resources, diagnostics: diags, model };
+}
+
+export interface EnvoyProblem {
+  resource: string;
+  path?: string;
+  message: string;
+}
+
+const TYPES: [keyof EnvoyResources, string][] = [
+  ['listeners', 'envoy.config.listener.v3.Listener'],
+  ['routes', 'envoy.config.route.v3.RouteConfiguration'],
+  ['clusters', 'envoy.config.cluster.v3.Cluster'],
+  ['endpoints', 'envoy.config.endpoint.v3.ClusterLoadAssignment'],
+  ['secrets', 'envoy.extensions.transport_sockets.tls.v3.Secret'],
+];
+
+/** Protos, protoc-gen-validate rules and cross-resource consistency. */
+export function checkEnvoyResources(r: EnvoyResources): EnvoyProblem[] {
+  const out: EnvoyProblem[] = [];
+  for (const [key, type] of TYPES) {
+    for (const res of r[key] as { name?: string; cluster_name?: string }[]) {
+      const name = `${key}/${res.name ?? res.cluster_name ?? '?'}`;
+      for (const e of validateResource(type, res)) out.push({ resource: name, path: e.path, message: e.message });
+    }
+  }
+  for (const msg of checkConsistency(r)) out.push({ resource: 'snapshot', message: msg });
+  return out;
+}
