@@ -68,7 +68,7 @@ export function translateOptionsOf(config: StaticConfig, profile: Profile = 'env
 }
 
 /** Entry-point features of the static configuration that are not translated yet: said, never silently dropped. */
-function reportUntranslatedStatic(config: StaticConfig, diags: Diagnostics): void {
+export function reportUntranslatedStatic(config: StaticConfig, diags: Diagnostics): void {
   const s = { kind: 'StaticConfig' };
   for (const ep of Object.values(config.entryPoints)) {
     const f = `entryPoints.${ep.name}`;

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runTranslate } from './translate';
 import { runValidate } from './validate';
+import { runServe } from './serve';
 import { EXIT_USAGE, UsageError } from './common';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -33,6 +34,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('-e, --entrypoint <name=addr>', 'add or override an entry point (repeatable)', collect, [])
     .action((paths: string[], o) => {
       code = runValidate({ paths, config: o.config, entrypoint: o.entrypoint }, out);
+    });
+
+  program
+    .command('serve')
+    .description('watch manifests and serve them to Envoy fleets over xDS (ADS, state of the world and delta)')
+    .argument('[paths...]', 'manifest files or directories (default: providers.manifests of --config)')
+    .option('-c, --config <file>', 'static configuration file')
+    .option('-e, --entrypoint <name=addr>', 'add or override an entry point (repeatable)', collect, [])
+    .option('--address <host:port>', 'xDS listen address (overrides xds.address)')
+    .action(async (paths: string[], o) => {
+      code = await runServe({ paths, config: o.config, entrypoint: o.entrypoint, address: o.address }, out);
     });
 
   try {

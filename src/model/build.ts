@@ -5,7 +5,7 @@ import { buildHttpRouters } from './http-routers';
 import type { Model, UpstreamCluster } from './model';
 import type { ModelOptions } from './options';
 import type { CertificateStore } from './certificates';
-import type { SourceSnapshot } from '../sources/types';
+import type { RawObject, SourceSnapshot } from '../sources/types';
 
 export interface ModelResult {
   model: Model;
@@ -13,11 +13,16 @@ export interface ModelResult {
   index: ObjectIndex;
 }
 
-export function buildModel(snapshot: SourceSnapshot, opts: ModelOptions, diags = new Diagnostics()): ModelResult {
+export function buildModel(
+  snapshot: SourceSnapshot,
+  opts: ModelOptions,
+  diags = new Diagnostics(),
+  fallback?: (raw: RawObject) => RawObject | undefined,
+): ModelResult {
   for (const p of snapshot.problems) {
     diags.add({ severity: 'error', kind: 'File', message: p.message, source: `${p.pos.file}:${p.pos.line ?? 1}:${p.pos.column ?? 1}` });
   }
-  const index = buildIndex(snapshot.objects, opts.provider, diags);
+  const index = buildIndex(snapshot.objects, opts.provider, diags, fallback);
   const clusters = new Map<string, UpstreamCluster>();
   const certificates: CertificateStore = new Map();
   const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates });

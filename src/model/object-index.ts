@@ -5,7 +5,7 @@ import type {
   IngressRouteUDPObj, MiddlewareObj, MiddlewareTCPObj, NodeObj, SecretObj, ServersTransportObj,
   ServersTransportTCPObj, ServiceObj, TLSOptionObj, TLSStoreObj, TraefikServiceObj,
 } from './crds/types';
-import type { Diagnostics } from './diagnostics';
+import { Diagnostics } from './diagnostics';
 import { parseLabelSelector, type LabelSelector } from './labelselector';
 import type { ProviderOptions } from './options';
 import type { RawObject } from '../sources/types';
@@ -44,6 +44,9 @@ export class ObjectIndex {
     return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
   }
 
+  /** Raw objects that passed their schema (the serve loop remembers them as "last valid versions"). */
+  accepted = new Set<RawObject>();
+
   /** Whether a namespace is watched (lookups outside fail as in Traefik: "not within watched namespaces"). */
   watches: (namespace: string) => boolean = () => true;
 }
@@ -77,7 +80,16 @@ export function ingressClassMatches(obj: AnyTypedObject, wanted: string): boolea
   return cls === wanted || (wanted === '' && cls === 'traefik');
 }
 
-export function buildIndex(objects: RawObject[], opts: ProviderOptions, diags: Diagnostics): ObjectIndex {
+/**
+ * `fallback` gives the last valid version of an object whose current version is invalid; it is used in its
+ * place (with a warning) so that one bad edit never takes a working object away.
+ */
+export function buildIndex(
+  objects: RawObject[],
+  opts: ProviderOptions,
+  diags: Diagnostics,
+  fallback?: (raw: RawObject) => RawObject | undefined,
+): ObjectIndex {
   const index = new ObjectIndex();
   const nsFilter = opts.namespaces.length ? new Set(opts.namespaces) : undefined;
   if (nsFilter) index.watches = (ns) => nsFilter.has(ns);
@@ -88,8 +100,16 @@ export function buildIndex(objects: RawObject[], opts: ProviderOptions, diags: D
     else diags.error({ kind: 'StaticConfig' }, 'providers.kubernetesCRD.labelSelector', parsed.error);
   }
   for (const raw of objects) {
-    const obj = parseObject(raw, diags);
-    if (!obj) continue;
+    let obj = parseObject(raw, diags);
+    if (!obj) {
+      const prev = fallback?.(raw);
+      if (!prev) continue;
+      obj = parseObject(prev, new Diagnostics());
+      if (!obj) continue;
+      diags.warn(subjectOf(obj), undefined, 'this version is invalid (see the errors above): the last valid version is still served');
+    } else {
+      index.accepted.add(raw);
+    }
     if (obj.kind === 'Node') {
       if (opts.disableClusterScopeResources) continue;
     } else if (nsFilter && !nsFilter.has(obj.namespace)) {

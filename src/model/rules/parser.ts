@@ -18,7 +18,7 @@ import {
 
 const UNSUPPORTED_BINARY = new Set(['&', '|', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '^', '<<', '>>', '&^']);
 
-function describe(tok: Token): string {
+function describeToken(tok: Token): string {
   switch (tok.kind) {
     case 'eof':
       return 'end of rule';
@@ -73,7 +73,7 @@ class SyntaxParser {
     }
     if (t.kind === 'semi' && t.auto) {
       throw new RuleFailure(
-        `unexpected ${describe(t)} at position ${t.offset}: in Go syntax a line cannot end right after a string or ')' ` +
+        `unexpected ${describeToken(t)} at position ${t.offset}: in Go syntax a line cannot end right after a string or ')' ` +
           `unless the rule is complete; end the line with '&&', '||' or ',' instead`,
         t.offset,
       );
@@ -82,7 +82,7 @@ class SyntaxParser {
       const better = t.text === '&' ? " (use '&&')" : t.text === '|' ? " (use '||')" : '';
       throw new RuleFailure(`unsupported operator '${t.text}' at position ${t.offset}${better}`, t.offset);
     }
-    throw new RuleFailure(`unexpected ${describe(t)} at position ${t.offset}${hint ? `: ${hint}` : ''}`, t.offset);
+    throw new RuleFailure(`unexpected ${describeToken(t)} at position ${t.offset}${hint ? `: ${hint}` : ''}`, t.offset);
   }
 
   parseRule(): SyntaxNode {
@@ -94,7 +94,7 @@ class SyntaxParser {
       const after = this.peek();
       if (after.kind !== 'eof') {
         throw new RuleFailure(
-          `unexpected ${describe(after)} at position ${after.offset}: the rule already ended at the line end at position ${semi.offset} ` +
+          `unexpected ${describeToken(after)} at position ${after.offset}: the rule already ended at the line end at position ${semi.offset} ` +
             `(in Go syntax, put '&&' or '||' at the end of a line, not at the start of the next)`,
           after.offset,
         );
@@ -153,7 +153,7 @@ class SyntaxParser {
     }
     if (t.kind === 'ident') return this.parseCall();
     if (t.kind === 'string') {
-      throw new RuleFailure(`unexpected ${describe(t)} at position ${t.offset}: a string can only be a matcher argument`, t.offset);
+      throw new RuleFailure(`unexpected ${describeToken(t)} at position ${t.offset}: a string can only be a matcher argument`, t.offset);
     }
     return this.unexpected();
   }
@@ -179,7 +179,7 @@ class SyntaxParser {
         if (a.kind === 'eof' || a.kind === 'semi') this.unexpected(`missing ')' for the '(' at position ${open.offset}`);
         if (a.kind === 'op' && a.text === ',') this.unexpected();
         throw new RuleFailure(
-          `argument ${args.length + 1} of ${name} must be a string literal (backquoted or double-quoted), found ${describe(a)} at position ${a.offset}`,
+          `argument ${args.length + 1} of ${name} must be a string literal (backquoted or double-quoted), found ${describeToken(a)} at position ${a.offset}`,
           a.offset,
         );
       }

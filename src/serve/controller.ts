@@ -1,0 +1,177 @@
+// The serve loop: sources → model → one translation per fleet key → validated snapshots in the cache.
+// It keeps the last good state everywhere: an invalid object keeps its last valid version, an object whose
+// new version breaks a route keeps its previous version, and a snapshot that fails validation is not published.
+import { buildModel } from '../model/build';
+import { Diagnostics, type Diagnostic } from '../model/diagnostics';
+import { translate } from '../translate';
+import { modelOptionsOf, translateOptionsOf, checkEnvoyResources, reportUntranslatedStatic } from '../pipeline';
+import { buildSnapshot, type Snapshot } from '../xds/snapshot';
+import type { SnapshotCache } from '../xds/cache';
+import type { FleetKey } from '../xds/fleets';
+import type { Logger } from '../xds/stream-context';
+import type { StaticConfig } from '../config/types';
+import type { Model } from '../model/model';
+import type { RawObject, SourceSnapshot } from '../sources/types';
+
+const TRAEFIK_KINDS = new Set(['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP', 'Middleware', 'MiddlewareTCP', 'TraefikService',
+  'ServersTransport', 'ServersTransportTCP', 'TLSOption', 'TLSStore']);
+
+function objectKey(kind: string, namespace: string | undefined, name: string | undefined): string {
+  return `${kind}/${namespace || 'default'}/${name ?? ''}`;
+}
+
+function rawKey(raw: RawObject): string {
+  return objectKey(raw.kind, raw.metadata.namespace, raw.metadata.name);
+}
+
+export interface BuildReport {
+  at: number;
+  durationMs: number;
+  diagnostics: Diagnostic[];
+  published: string[];
+  encodedResources: number;
+  encodedBytes: number;
+  failed?: string;
+}
+
+export class Controller {
+  private source?: SourceSnapshot;
+  private model?: Model;
+  private readonly lastGood = new Map<string, RawObject>();
+  private diagnostics: Diagnostic[] = [];
+  private readonly listeners: ((r: BuildReport) => void)[] = [];
+  lastReport?: BuildReport;
+  /** True once a snapshot was built from fully synced sources. */
+  ready = false;
+
+  constructor(private readonly config: StaticConfig, private readonly cache: SnapshotCache, private readonly log: Logger) {}
+
+  onBuild(f: (r: BuildReport) => void): void {
+    this.listeners.push(f);
+  }
+
+  currentDiagnostics(): Diagnostic[] {
+    return this.diagnostics;
+  }
+
+  currentModel(): Model | undefined {
+    return this.model;
+  }
+
+  /** The source objects behind Envoy resources, for NACK reports ("Kind ns/name field"). */
+  objectsOf(kind: string, names: string[]): string[] {
+    const m = this.model;
+    if (!m) return [];
+    const out = new Set<string>();
+    const add = (p: { kind: string; namespace: string; name: string; field?: string }) =>
+      out.add(`${p.kind} ${p.namespace}/${p.name}${p.field ? ` ${p.field}` : ''}`);
+    for (const n of names) {
+      if (kind === 'clusters' || kind === 'endpoints') m.clusters.get(n)?.provenance.forEach(add);
+      else if (kind === 'secrets') m.certificates.get(n)?.provenance.forEach(add);
+      else {
+        // Listeners are named by entry point, route configurations `<ep>/http`, `<ep>/https/<option>`.
+        const ep = n.split('/')[0];
+        for (const r of m.httpRouters) if (r.entryPoints.includes(ep)) add(r.provenance);
+      }
+    }
+    return [...out].sort();
+  }
+
+  /** New source state (already debounced by the caller): rebuild the model and every known fleet's snapshot. */
+  update(source: SourceSnapshot): BuildReport {
+    this.source = source;
+    return this.rebuild();
+  }
+
+  rebuild(): BuildReport {
+    const start = process.hrtime.bigint();
+    const diags = new Diagnostics();
+    reportUntranslatedStatic(this.config, diags);
+    const opts = modelOptionsOf(this.config, diags);
+    const source = this.source ?? { objects: [], problems: [] };
+    const fallback = (raw: RawObject) => {
+      const prev = this.lastGood.get(rawKey(raw));
+      return prev && prev !== raw ? prev : undefined;
+    };
+    let built = buildModel(source, opts, new Diagnostics(), fallback);
+    // An object whose new version breaks (an error on it) while an earlier version worked: serve the earlier one.
+    const broken = new Set(built.diagnostics.items
+      .filter((d) => d.severity === 'error' && TRAEFIK_KINDS.has(d.kind))
+      .map((d) => objectKey(d.kind, d.namespace, d.name)));
+    const substituted: string[] = [];
+    const objects = source.objects.map((raw) => {
+      const k = rawKey(raw);
+      const prev = this.lastGood.get(k);
+      if (broken.has(k) && prev && prev !== raw) {
+        substituted.push(k);
+        return prev;
+      }
+      return raw;
+    });
+    if (substituted.length) {
+      const first = built.diagnostics;
+      built = buildModel({ objects, problems: source.problems }, opts, new Diagnostics(), fallback);
+      for (const d of first.items) {
+        if (d.severity === 'error' && substituted.includes(objectKey(d.kind, d.namespace, d.name))) {
+          built.diagnostics.add({ ...d, message: `${d.message} (the previous version of this ${d.kind} is still served)` });
+        }
+      }
+    }
+    diags.merge(built.diagnostics);
+    const errorKeys = new Set(diags.items.filter((d) => d.severity === 'error').map((d) => objectKey(d.kind, d.namespace, d.name)));
+    for (const raw of built.index.accepted) {
+      if (!errorKeys.has(rawKey(raw))) this.lastGood.set(rawKey(raw), raw);
+    }
+    this.model = built.model;
+    const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: [], published: [], encodedResources: 0, encodedBytes: 0 };
+    for (const fk of this.cache.keys()) this.publish(fk, diags, report);
+    this.diagnostics = diags.sorted();
+    report.diagnostics = this.diagnostics;
+    report.durationMs = Number(process.hrtime.bigint() - start) / 1e6;
+    this.ready = true;
+    this.lastReport = report;
+    for (const f of this.listeners) f(report);
+    return report;
+  }
+
+  /** Called by the cache the first time a node of a new fleet key connects. */
+  provide(fk: FleetKey): void {
+    if (!this.model) return; // built with the first rebuild
+    const diags = new Diagnostics();
+    const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: [], published: [], encodedResources: 0, encodedBytes: 0 };
+    this.publish(fk, diags, report);
+    if (diags.items.length) {
+      this.diagnostics = [...this.diagnostics, ...diags.sorted()];
+    }
+  }
+
+  private publish(fk: FleetKey, diags: Diagnostics, report: BuildReport): void {
+    if (!this.model) return;
+    const t = translate(this.model, translateOptionsOf(this.config, fk.profile, fk.entryPoints));
+    diags.merge(t.diagnostics);
+    const problems = checkEnvoyResources(t.resources);
+    if (problems.length) {
+      // Never publish what Envoy would reject: the last good snapshot keeps serving.
+      const msg = `snapshot for fleet ${fk.key} not published: ${problems.length} problem(s), first: ${problems[0].resource} ${problems[0].path ?? ''} ${problems[0].message}`;
+      this.log.error(msg, { fleet: fk.key });
+      for (const p of problems) diags.error({ kind: 'Envoy', name: p.resource }, p.path, p.message);
+      report.failed = msg;
+      return;
+    }
+    let snap: Snapshot;
+    try {
+      snap = buildSnapshot(t.resources, this.cache.get(fk.key));
+    } catch (e) {
+      const msg = `snapshot for fleet ${fk.key} not published: ${(e as Error).message}`;
+      this.log.error(msg, { fleet: fk.key });
+      report.failed = msg;
+      return;
+    }
+    report.encodedResources += snap.encodedCount;
+    report.encodedBytes += snap.encodedBytes;
+    if (this.cache.set(fk.key, snap)) {
+      report.published.push(fk.key);
+      this.log.info('snapshot published', { fleet: fk.key, version: snap.version, encoded: snap.encodedCount });
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// Watches manifest files and directories and hands the current object set to a callback on every change.
+// Files are re-parsed only when their size or mtime changed; a file that no longer parses keeps its last
+// good objects (with the problems reported), so one bad edit never takes routes away.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listManifestFiles, parseManifestText, SourceIOError } from './manifests';
+import type { RawObject, SourceProblem, SourceSnapshot } from './types';
+
+interface FileState {
+  stamp: string;
+  objects: RawObject[];
+  problems: SourceProblem[];
+  /** Objects of the last version of the file that had no YAML error. */
+  lastGood?: RawObject[];
+}
+
+export class ManifestWatcher {
+  private readonly files = new Map<string, FileState>();
+  private watchers: fs.FSWatcher[] = [];
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly paths: string[], private readonly onChange: (s: SourceSnapshot) => void, private readonly pollMs = 0) {}
+
+  /** Reads every file; throws SourceIOError when a given path does not exist. */
+  load(): SourceSnapshot {
+    const files = listManifestFiles(this.paths);
+    const seen = new Set(files);
+    for (const f of [...this.files.keys()]) if (!seen.has(f)) this.files.delete(f);
+    for (const f of files) this.refresh(f);
+    return this.snapshot();
+  }
+
+  private refresh(file: string): void {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      this.files.delete(file);
+      return;
+    }
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const prev = this.files.get(file);
+    if (prev && prev.stamp === stamp) return;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      this.files.set(file, { stamp, objects: prev?.lastGood ?? [], lastGood: prev?.lastGood, problems: [{ message: `cannot read: ${(e as Error).message}`, pos: { file } }] });
+      return;
+    }
+    const parsed = parseManifestText(text, display(file));
+    const broken = parsed.problems.some((p) => p.message.startsWith('YAML'));
+    if (broken && prev?.lastGood) {
+      const kept: SourceProblem[] = parsed.problems.map((p) => ({ ...p, message: `${p.message} (the file's last valid version is still served)` }));
+      this.files.set(file, { stamp, objects: prev.lastGood, lastGood: prev.lastGood, problems: kept });
+    } else {
+      this.files.set(file, { stamp, objects: parsed.objects, problems: parsed.problems, lastGood: broken ? undefined : parsed.objects });
+    }
+  }
+
+  snapshot(): SourceSnapshot {
+    const out: SourceSnapshot = { objects: [], problems: [] };
+    for (const f of [...this.files.keys()].sort()) {
+      const s = this.files.get(f)!;
+      out.objects.push(...s.objects);
+      out.problems.push(...s.problems);
+    }
+    return out;
+  }
+
+  /** Starts watching; every change (debounced by the caller) calls onChange with the whole current set. */
+  start(): void {
+    const trigger = () => {
+      if (this.closed) return;
+      // Coalesce editor bursts (write, rename, chmod) into one reload.
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.reload(), 20);
+    };
+    for (const p of this.paths) {
+      try {
+        const isDir = fs.statSync(p).isDirectory();
+        this.watchers.push(fs.watch(p, { recursive: isDir }, trigger));
+        // Watch the parent of a single file too: editors replace files by rename, which ends a file watch.
+        if (!isDir) this.watchers.push(fs.watch(path.dirname(p), (_e, name) => { if (name === path.basename(p)) trigger(); }));
+      } catch {
+        /* a path that vanished: picked up by the poll below, if any */
+      }
+    }
+    if (this.pollMs > 0) {
+      const t = setInterval(() => this.reload(), this.pollMs);
+      t.unref();
+      this.watchers.push({ close: () => clearInterval(t) } as unknown as fs.FSWatcher);
+    }
+  }
+
+  private reload(): void {
+    if (this.closed) return;
+    let before: string;
+    try {
+      before = this.fingerprint();
+      this.load();
+    } catch (e) {
+      if (e instanceof SourceIOError) return; // the directory itself vanished: keep the last set
+      throw e;
+    }
+    if (this.fingerprint() !== before) this.onChange(this.snapshot());
+  }
+
+  private fingerprint(): string {
+    return [...this.files.entries()].map(([f, s]) => `${f}=${s.stamp}`).sort().join('|');
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
+}
+
+function display(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
