@@ -21,7 +21,11 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
   if (paths.length === 0) throw new UsageError('no manifest path given (pass PATH..., or set providers.manifests in --config)');
   let running;
   try {
-    running = await startServe({ config, paths, log, address: args.address, watch: config.providers.manifests?.watch ?? true });
+    const admin = config.admin.address;
+    running = await startServe({
+      config, paths, log, address: args.address, watch: config.providers.manifests?.watch ?? true,
+      adminAddress: `${admin.host.includes(':') ? `[${admin.host}]` : admin.host || '127.0.0.1'}:${admin.port}`,
+    });
   } catch (e) {
     if (e instanceof SourceIOError) throw new UsageError(e.message);
     throw e;

@@ -46,10 +46,12 @@ export class Diagnostics {
   }
 
   report(severity: Severity, subject: DiagnosticSubject, field: string | undefined, message: string): void {
-    const d: Diagnostic = { severity, kind: subject.kind, message };
+    // Key order is the output order: who, where, what.
+    const d = { severity, kind: subject.kind } as Diagnostic;
     if (subject.namespace) d.namespace = subject.namespace;
     if (subject.name) d.name = subject.name;
     if (field) d.field = field;
+    d.message = message;
     const src = formatPos(subject.locate?.(field));
     if (src) d.source = src;
     this.items.push(d);

@@ -13,6 +13,8 @@ import type { StaticConfig } from '../config/types';
 import type { Model } from '../model/model';
 import type { RawObject, SourceSnapshot } from '../sources/types';
 
+const DEFAULT_KEY: FleetKey = { fleet: 'default', profile: 'envoy', entryPoints: [], key: 'default/envoy' };
+
 const TRAEFIK_KINDS = new Set(['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP', 'Middleware', 'MiddlewareTCP', 'TraefikService',
   'ServersTransport', 'ServersTransportTCP', 'TLSOption', 'TLSStore']);
 
@@ -124,7 +126,10 @@ export class Controller {
     }
     this.model = built.model;
     const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: [], published: [], encodedResources: 0, encodedBytes: 0 };
-    for (const fk of this.cache.keys()) this.publish(fk, diags, report);
+    // The default fleet is always built, so its diagnostics are known before any node connects.
+    const keys = this.cache.keys();
+    if (!keys.some((k) => k.key === DEFAULT_KEY.key)) keys.unshift(DEFAULT_KEY);
+    for (const fk of keys) this.publish(fk, diags, report);
     this.diagnostics = diags.sorted();
     report.diagnostics = this.diagnostics;
     report.durationMs = Number(process.hrtime.bigint() - start) / 1e6;

@@ -8,6 +8,15 @@ import { Debouncer } from './debounce';
 import { formatAddress } from '../config/entrypoints';
 import type { Logger } from '../xds/stream-context';
 import type { StaticConfig } from '../config/types';
+import type { Source } from '../sources/source';
+import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startAdmin } from '../admin/server';
+
+function splitHostPort(a: string): { host: string; port: number } {
+  const i = a.lastIndexOf(':');
+  return { host: a.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(a.slice(i + 1)) };
+}
 
 export interface Running {
   xds: XdsServer;
@@ -15,16 +24,23 @@ export interface Running {
   controller: Controller;
   cache: SnapshotCache;
   registry: ClientRegistry;
-  watcher: ManifestWatcher;
+  source: Source;
+  admin?: http.Server;
+  adminPort?: number;
   stop(graceMs?: number): Promise<void>;
 }
 
 export interface ServeOptions {
   config: StaticConfig;
-  paths: string[];
+  /** Manifest files and directories (the manifests source); ignored when `source` is given. */
+  paths?: string[];
+  /** Another source (Kubernetes, or several merged). */
+  source?: Source;
   log: Logger;
   /** Overrides xds.address (tests use 127.0.0.1:0). */
   address?: string;
+  /** Admin server address (`host:port`, port 0 for any); unset: no admin server (the CLI passes admin.address). */
+  adminAddress?: string;
   debounce?: { quietMs: number; maxMs: number };
   watch?: boolean;
 }
@@ -42,14 +58,15 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       objects: controller?.objectsOf(e.kind, e.resources).slice(0, 20),
     });
   });
-  const debouncer = new Debouncer(() => controller!.update(watcher.snapshot()), o.debounce?.quietMs ?? 100, o.debounce?.maxMs ?? 1000);
-  const watcher = new ManifestWatcher(o.paths, () => debouncer.poke());
-  controller.update(watcher.load());
+  const source = o.source ?? new ManifestWatcher(o.paths ?? [], { watch: o.watch });
+  const debouncer = new Debouncer(() => controller!.update(source.snapshot()), o.debounce?.quietMs ?? 100, o.debounce?.maxMs ?? 1000);
+  // Nothing is served before the first full load: streams wait for their snapshot until then.
+  await source.start(() => debouncer.poke());
+  controller.update(source.snapshot());
   const report = controller.lastReport!;
   const errors = report.diagnostics.filter((d) => d.severity === 'error').length;
-  o.log.info('sources loaded', { objects: watcher.snapshot().objects.length, errors, warnings: report.diagnostics.filter((d) => d.severity === 'warning').length });
+  o.log.info('sources loaded', { objects: source.snapshot().objects.length, errors, warnings: report.diagnostics.filter((d) => d.severity === 'warning').length });
   for (const d of report.diagnostics) if (d.severity !== 'info') o.log.warn('diagnostic', { ...d });
-  if (o.watch !== false) watcher.start();
   const xds = new XdsServer(
     { cache, registry, fleets: o.config.fleets, log: o.log, nextStreamId: () => ++streamId },
     { maxMessageBytes: o.config.xds.maxMessageBytes },
@@ -57,10 +74,19 @@ export async function startServe(o: ServeOptions): Promise<Running> {
   const address = o.address ?? formatAddress({ ...o.config.xds.address, host: o.config.xds.address.host || '0.0.0.0' });
   const port = await xds.listen(address);
   o.log.info('xDS server listening', { address, port });
+  let admin: http.Server | undefined;
+  if (o.adminAddress !== undefined) {
+    const a = splitHostPort(o.adminAddress);
+    admin = await startAdmin({ controller, cache, registry, source }, a.host, a.port);
+    o.log.info('admin server listening', { address: `${a.host}:${(admin.address() as AddressInfo).port}` });
+  }
   return {
-    xds, port, controller, cache, registry, watcher,
+    xds, port, controller, cache, registry, source, admin,
+    adminPort: admin ? (admin.address() as AddressInfo).port : undefined,
     async stop(graceMs = 2000) {
-      watcher.close();
+      await source.close();
+      admin?.closeAllConnections();
+      admin?.close();
       debouncer.cancel();
       await xds.shutdown(graceMs);
     },

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listManifestFiles, parseManifestText, SourceIOError } from './manifests';
 import type { RawObject, SourceProblem, SourceSnapshot } from './types';
+import type { Source } from './source';
 
 interface FileState {
   stamp: string;
@@ -14,13 +15,28 @@ interface FileState {
   lastGood?: RawObject[];
 }
 
-export class ManifestWatcher {
+export class ManifestWatcher implements Source {
   private readonly files = new Map<string, FileState>();
   private watchers: fs.FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly paths: string[], private readonly onChange: (s: SourceSnapshot) => void, private readonly pollMs = 0) {}
+  private onChange: (s: SourceSnapshot) => void = () => undefined;
+  private loaded = false;
+
+  constructor(private readonly paths: string[], private readonly options: { watch?: boolean; pollMs?: number } = {}) {}
+
+  /** Source: loads every file (throws SourceIOError for a missing path), then watches when asked to. */
+  async start(onChange: () => void): Promise<void> {
+    this.onChange = () => onChange();
+    this.load();
+    this.loaded = true;
+    if (this.options.watch !== false) this.watch();
+  }
+
+  synced(): boolean {
+    return this.loaded;
+  }
 
   /** Reads every file; throws SourceIOError when a given path does not exist. */
   load(): SourceSnapshot {
@@ -70,7 +86,7 @@ export class ManifestWatcher {
   }
 
   /** Starts watching; every change (debounced by the caller) calls onChange with the whole current set. */
-  start(): void {
+  private watch(): void {
     const trigger = () => {
       if (this.closed) return;
       // Coalesce editor bursts (write, rename, chmod) into one reload.
@@ -87,8 +103,8 @@ export class ManifestWatcher {
         /* a path that vanished: picked up by the poll below, if any */
       }
     }
-    if (this.pollMs > 0) {
-      const t = setInterval(() => this.reload(), this.pollMs);
+    if (this.options.pollMs) {
+      const t = setInterval(() => this.reload(), this.options.pollMs);
       t.unref();
       this.watchers.push({ close: () => clearInterval(t) } as unknown as fs.FSWatcher);
     }
