@@ -11,6 +11,7 @@ import type { Diagnostics, DiagnosticSubject } from './diagnostics';
 import type { HttpRouter, Provenance, RuleLiteral, UpstreamCluster, WeightedTarget } from './model';
 import type { ModelOptions } from './options';
 import { loadCertificate, type CertificateStore } from './certificates';
+import { resolveMiddlewares, MiddlewareError, type ResolvedMiddleware } from './middlewares';
 
 export interface HttpBuildContext {
   index: ObjectIndex;
@@ -158,13 +159,14 @@ function buildRoute(
     priority = BigInt(defaultPriority(route.match, 'http'));
   }
 
+  let middlewares: ResolvedMiddleware[] = [];
   if (route.middlewares && route.middlewares.length > 0) {
-    route.middlewares.forEach((m, j) => {
-      const mf = `${field}.middlewares[${j}]`;
-      const ref = refOrThrow(() => resolveReference(ir.namespace, m.namespace, m.name, ctx.opts.provider.allowCrossNamespace), mf);
-      if (ref.type === 'provider' && ref.provider !== 'kubernetescrd') throw new RouteError(unavailableProvider(ref), mf);
-    });
-    throw new RouteError('middlewares are not translated by this version of traefik-xds, and a route is never served without its middlewares', `${field}.middlewares`);
+    try {
+      middlewares = resolveMiddlewares({ index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace }, ir.namespace, route.middlewares, `${field}.middlewares`);
+    } catch (e) {
+      if (e instanceof MiddlewareError) throw new RouteError(e.message, e.field.startsWith('spec.routes') ? e.field : `${field}.middlewares`);
+      throw e;
+    }
   }
 
   if (route.observability) {
@@ -191,6 +193,7 @@ function buildRoute(
     conjuncts,
     priority,
     tls: tlsOptions !== undefined ? { options: tlsOptions } : undefined,
+    middlewares,
     action: targets.every((t) => t.weight === 0) ? { type: 'unavailable' } : { type: 'forward', targets: targets.filter((t) => t.weight > 0) },
   };
 }

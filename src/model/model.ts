@@ -1,6 +1,7 @@
 // The resolved model: what the translator consumes. Every reference is resolved, every default applied,
 // every object valid. Built whole from the sources on each change (like Contour's DAG).
 import type { DiagnosticSubject } from './diagnostics';
+import type { ResolvedMiddleware } from './middlewares';
 
 /** Where a model element came from, for diagnostics and for mapping Envoy NACKs back to CRDs. */
 export interface Provenance {
@@ -103,6 +104,8 @@ export interface HttpRouter {
   /** Explicit priority, or len(rule). A bigint because Traefik allows up to MaxInt64-1000. */
   priority: bigint;
   tls?: HttpRouterTLS;
+  /** Resolved middlewares in Traefik's run order (Chains expanded). */
+  middlewares: ResolvedMiddleware[];
   action: RouterAction;
 }
 

@@ -1,6 +1,6 @@
 // model → Envoy resources. A pure, deterministic function: same model and options, same output, sorted by name.
 import { Diagnostics } from '../model/diagnostics';
-import { buildRouteConfiguration } from './http/route-config';
+import { buildHttpRouting } from './http/route-config';
 import { buildHttpListener } from './http/listener';
 import { buildTlsFilterChain } from './tls/downstream';
 import { buildCertificateSecret } from './tls/secrets';
@@ -9,6 +9,7 @@ import { buildLoadAssignment } from './endpoints';
 import type { EnvoyResources } from '../envoy/resources';
 import type { HttpRouter, Model } from '../model/model';
 import type { TranslateOptions } from './options';
+import { applyGrpcProfile } from './profiles/grpc';
 
 export interface TranslateResult {
   resources: EnvoyResources;
@@ -32,7 +33,8 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
     const mine = model.httpRouters.filter((r) => r.entryPoints.includes(ep.name));
     const plain = mine.filter((r) => !r.tls);
     const tls = mine.filter((r) => r.tls);
-    out.routes.push(buildRouteConfiguration(`${ep.name}/http`, plain, diags));
+    const plainRouting = buildHttpRouting(`${ep.name}/http`, plain, diags, false);
+    out.routes.push(plainRouting.routeConfiguration);
     const tlsChains = [];
     if (tls.length > 0) {
       if (certNames.length === 0) {
@@ -41,11 +43,12 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
             `no TLS certificate is available for entry point ${ep.name} (no tls.secretName loaded): HTTPS routes are not served there`);
         }
       } else {
-        out.routes.push(buildRouteConfiguration(`${ep.name}/https/default`, tls, diags));
-        tlsChains.push(buildTlsFilterChain(ep.name, 'default', certNames));
+        const tlsRouting = buildHttpRouting(`${ep.name}/https/default`, tls, diags, true);
+        out.routes.push(tlsRouting.routeConfiguration);
+        tlsChains.push(buildTlsFilterChain(ep.name, 'default', certNames, tlsRouting.httpFilters));
       }
     }
-    out.listeners.push(buildHttpListener(ep, tlsChains));
+    out.listeners.push(buildHttpListener(ep, tlsChains, plainRouting.httpFilters));
     for (const r of mine) for (const c of clustersOf(r)) usedClusters.add(c);
   }
 
@@ -67,6 +70,8 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
   out.clusters.sort(byName);
   out.endpoints.sort(byName);
   out.secrets.sort(byName);
+  // Proxyless gRPC clients get the subset of the Envoy form they accept (profiles/grpc.ts).
+  if (opts.profile === 'grpc') return { resources: applyGrpcProfile(out, model, opts, diags), diagnostics: diags };
   return { resources: out, diagnostics: diags };
 }
 

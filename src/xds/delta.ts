@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // Incremental (delta) xDS streams. Per type, the server tracks what the client has (name → version, seeded
 // from initial_resource_versions on reconnect) and sends only what differs: changed resources in
 // `resources`, vanished or unsubscribed-but-known ones in `removed_resources`.
@@ -31,6 +32,7 @@ export class DeltaStream {
   private status?: ClientStatus;
   private snapshot?: Snapshot;
   private nonce = 0;
+  private readonly noncePrefix = `${randomBytes(4).toString('hex')}-`;
   private closed = false;
   private heldRemovals = false;
 
@@ -128,6 +130,8 @@ export class DeltaStream {
         if (!st.wildcard) st.known.delete(n); // the client drops it; nothing to tell it
       }
     }
+    // Unsubscribing a name the wildcard still covers must be answered (the resource, or removed_resources).
+    for (const n of req.unsubscribe) if (n !== '*' && st.wildcard && !st.names.has(n)) forced.add(n);
     st.status.subscribed = st.wildcard ? '*' : [...st.names].sort();
     const subscriptionChanged = req.subscribe.length > 0 || req.unsubscribe.length > 0;
     if (first || subscriptionChanged) this.send(kind, st, forced, first);
@@ -166,7 +170,8 @@ export class DeltaStream {
     // Explicitly subscribed names that do not exist are answered at once as removed.
     for (const name of forced) if (!all.has(name) && !removed.includes(name)) removed.push(name);
     if (updates.length === 0 && removed.length === 0 && !always && st.responded) return;
-    const nonce = String(++this.nonce);
+    // Nonces are unique across streams, so one left over from an earlier stream can never look current.
+    const nonce = `${this.noncePrefix}${++this.nonce}`;
     this.call.write(encodeDeltaResponse(this.snapshot.types[kind].version, updates, TYPE_URLS[kind], removed, nonce));
     for (const name of sentNames) st.known.set(name, all.get(name)!.version);
     for (const name of removed) st.known.delete(name);

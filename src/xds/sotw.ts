@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // State-of-the-world xDS streams (ADS and the per-type services). The ACK/NACK state machine follows
 // Istio's ShouldRespond: stale nonces are ignored, a NACK is recorded and never answered with the same
 // version, subscription changes are answered, and a new snapshot is pushed as soon as it is published.
@@ -37,6 +38,7 @@ export class SotwStream {
   private status?: ClientStatus;
   private snapshot?: Snapshot;
   private nonce = 0;
+  private readonly noncePrefix = `${randomBytes(4).toString('hex')}-`;
   /** Removals held back (make-before-break) until the replacing resources are acknowledged. */
   private pendingRemovals = false;
   private closed = false;
@@ -105,11 +107,13 @@ export class SotwStream {
       this.types.set(kind, st);
       this.status.types[kind] = st.status;
     }
-    if (req.responseNonce && req.responseNonce !== st.lastNonce) {
+    // Stale: answers a response of this stream that has been superseded. A nonce when this stream has sent
+    // nothing of the type (a reconnect carrying the previous stream's nonce) is not stale: nonces are per stream.
+    if (req.responseNonce && st.lastNonce !== undefined && req.responseNonce !== st.lastNonce) {
       this.ctx.metrics?.staleNonce(kind);
-      return; // stale: answers a response that has been superseded
+      return;
     }
-    if (req.responseNonce) {
+    if (req.responseNonce && req.responseNonce === st.lastNonce) {
       st.outstanding = false;
       if (req.errorDetail) {
         // NACK: record it, keep serving the last good config, and do not resend this version.
@@ -194,7 +198,8 @@ export class SotwStream {
     const version = responseVersion(resources);
     // Pushes skip versions the client already has (or rejected); requests that change the subscription are always answered.
     if (!force && version === st.lastVersion) return;
-    const nonce = String(++this.nonce);
+    // Nonces are unique across streams, so one left over from an earlier stream can never look current.
+    const nonce = `${this.noncePrefix}${++this.nonce}`;
     const typeUrl = TYPE_URLS[kind];
     this.call.write(encodeSotwResponse(version, resources.map((r) => r.any), typeUrl, nonce));
     st.lastVersion = version;

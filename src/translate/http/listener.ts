@@ -1,10 +1,10 @@
 // An HTTP entry point → one Listener: a plain filter chain and, when TLS routers exist, a TLS chain, told
 // apart by the TLS inspector as Traefik does by peeking at the ClientHello.
 import { ADS, T } from '../type-urls';
-import type { FilterChain, Listener } from '../../envoy/types';
+import type { FilterChain, HttpFilter, Listener } from '../../envoy/types';
 import type { EntryPointAddress } from '../options';
 
-export function httpConnectionManager(statPrefix: string, routeConfigName: string) {
+export function httpConnectionManager(statPrefix: string, routeConfigName: string, middlewareFilters: HttpFilter[] = []) {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -12,6 +12,8 @@ export function httpConnectionManager(statPrefix: string, routeConfigName: strin
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS },
       http_filters: [
+        // Middleware instances (disabled by default, enabled per route), in an order that respects every route's.
+        ...middlewareFilters,
         // suppress_envoy_headers: Traefik adds no x-envoy-* headers.
         { name: 'envoy.filters.http.router', typed_config: { '@type': T.router, suppress_envoy_headers: true } },
       ],
@@ -35,8 +37,8 @@ export function socketAddress(ep: EntryPointAddress) {
   return { socket_address: sa };
 }
 
-export function buildHttpListener(ep: EntryPointAddress, tlsChains: FilterChain[]): Listener {
-  const plain: FilterChain = { name: 'http', filters: [httpConnectionManager(ep.name, `${ep.name}/http`)] as FilterChain['filters'] };
+export function buildHttpListener(ep: EntryPointAddress, tlsChains: FilterChain[], middlewareFilters: HttpFilter[] = []): Listener {
+  const plain: FilterChain = { name: 'http', filters: [httpConnectionManager(ep.name, `${ep.name}/http`, middlewareFilters)] as FilterChain['filters'] };
   const listener: Listener = { name: ep.name, address: socketAddress(ep) as Listener['address'] };
   if (tlsChains.length === 0) {
     listener.filter_chains = [plain];

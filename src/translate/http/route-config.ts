@@ -5,7 +5,8 @@
 import { buildRouteMatch, UnsupportedMatch } from './route-match';
 import { buildRouteAction } from './route-action';
 import { hostPatternMatches } from './matchers/host';
-import type { Route, RouteConfiguration, VirtualHost } from '../../envoy/types';
+import { enablingConfig, httpFiltersOf, mergeFilterOrder, planRouter, type RouterPlan } from './middleware-chain';
+import type { HttpFilter, Route, RouteConfiguration, VirtualHost } from '../../envoy/types';
 import type { HttpRouter, RuleLiteral } from '../../model/model';
 import type { Diagnostics } from '../../model/diagnostics';
 
@@ -63,7 +64,56 @@ function vhostOrder(a: string, b: string): number {
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-export function buildRouteConfiguration(name: string, routers: HttpRouter[], diags: Diagnostics): RouteConfiguration {
+export function buildRouteConfiguration(name: string, routers: HttpRouter[], diags: Diagnostics, tls = false): RouteConfiguration {
+  return buildHttpRouting(name, routers, diags, tls).routeConfiguration;
+}
+
+export interface HttpRouting {
+  routeConfiguration: RouteConfiguration;
+  /** The middleware filter instances of the HCM that uses this route configuration (router filter not included). */
+  httpFilters: HttpFilter[];
+}
+
+/** Applies a router's middleware plan to one of its Envoy routes; a redirect yields two routes (GET and others). */
+function applyPlan(route: Route, plan: RouterPlan, enabled: Record<string, { '@type': string }>): Route[] {
+  if (Object.keys(enabled).length) route.typed_per_filter_config = enabled;
+  if (plan.requestHeadersToAdd.length) route.request_headers_to_add = plan.requestHeadersToAdd;
+  if (plan.requestHeadersToRemove.length) route.request_headers_to_remove = plan.requestHeadersToRemove;
+  if (plan.responseHeadersToAdd.length) route.response_headers_to_add = plan.responseHeadersToAdd;
+  if (plan.responseHeadersToRemove.length) route.response_headers_to_remove = plan.responseHeadersToRemove;
+  if (plan.redirect) {
+    const { redirect, permanent } = plan.redirect;
+    const base = { ...route };
+    delete base.route;
+    delete base.direct_response;
+    const get: Route = {
+      ...base,
+      name: `${route.name}/get`,
+      match: { ...route.match, headers: [...(route.match?.headers ?? []), { name: ':method', string_match: { exact: 'GET' } }] },
+      redirect: { ...redirect, response_code: permanent ? 'MOVED_PERMANENTLY' : 'FOUND' },
+    };
+    const other: Route = { ...base, redirect: { ...redirect, response_code: permanent ? 'PERMANENT_REDIRECT' : 'TEMPORARY_REDIRECT' } };
+    return [get, other];
+  }
+  if (route.route) {
+    if (plan.regexRewrite) route.route.regex_rewrite = plan.regexRewrite;
+    // passHostHeader: false wins over a Host set by a Headers middleware, as in Traefik.
+    if (plan.hostRewrite && !route.route.auto_host_rewrite) route.route.host_rewrite_literal = plan.hostRewrite;
+    if (plan.retryPolicy) route.route.retry_policy = plan.retryPolicy;
+    if (plan.timeoutMs) route.route.timeout = `${plan.timeoutMs / 1000}s`;
+  }
+  return [route];
+}
+
+export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Diagnostics, tls = false): HttpRouting {
+  // Middlewares first: a router whose middlewares cannot be translated is left out entirely.
+  const plans = new Map<string, RouterPlan>();
+  for (const router of [...routers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const plan = planRouter(router, { tls }, diags);
+    if (plan) plans.set(router.name, plan);
+  }
+  routers = routers.filter((r) => plans.has(r.name));
+  const { instances, enabled } = mergeFilterOrder([...plans.entries()].map(([key, plan]) => ({ key, plan })));
   const placed: Placed[] = [];
   for (const router of routers) {
     const mine: Placed[] = [];
@@ -111,9 +161,9 @@ export function buildRouteConfiguration(name: string, routers: HttpRouter[], dia
         const route: Route = {
           name: `${ir.namespace}/${ir.name}/r${ir.routeIndex}${p.router.conjuncts.length > 1 ? `/c${p.conjunct}` : ''}`,
           match: m.match,
-          ...a.action,
+          ...structuredClone(a.action),
         };
-        list.push({ p, route });
+        for (const r of applyPlan(route, plans.get(p.router.name)!, enablingConfig(instances, enabled.get(p.router.name) ?? []))) list.push({ p, route: r });
       } catch (e) {
         if (!(e instanceof UnsupportedMatch)) throw e;
         refused.add(p.router.name);
@@ -125,6 +175,7 @@ export function buildRouteConfiguration(name: string, routers: HttpRouter[], dia
 
   const virtualHosts: VirtualHost[] = [];
   for (const [vh, list] of routesByHost) {
+    // A stable sort keeps the two routes of a redirect (GET first) together and in order.
     const routes = list.filter((x) => !refused.has(x.p.router.name)).sort((a, b) => compareTraefikOrder(a.p, b.p)).map((x) => x.route);
     if (routes.length === 0) continue;
     virtualHosts.push({ name: vh, domains: domainsOf(vh), routes });
@@ -133,7 +184,11 @@ export function buildRouteConfiguration(name: string, routers: HttpRouter[], dia
     if (refused.has(router.name)) continue;
     for (const msg of [...set].sort()) diags.warn(router.provenance.subject, `${router.provenance.field}.match`, `approximated: ${msg}`);
   }
-  return { name, virtual_hosts: virtualHosts, ignore_port_in_host_matching: true };
+  const used = new Set([...enabled.entries()].filter(([k]) => !refused.has(k)).flatMap(([, v]) => v));
+  return {
+    routeConfiguration: { name, virtual_hosts: virtualHosts, ignore_port_in_host_matching: true },
+    httpFilters: httpFiltersOf(instances.filter((i) => used.has(i.name))),
+  };
 }
 
 function ir(p: Placed): number {

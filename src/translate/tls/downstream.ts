@@ -1,13 +1,13 @@
 // TLS termination for HTTPS routers: a filter chain per TLS option with the default store's certificates over SDS.
 import { ADS, T } from '../type-urls';
 import { httpConnectionManager } from '../http/listener';
-import type { FilterChain } from '../../envoy/types';
+import type { FilterChain, HttpFilter } from '../../envoy/types';
 
 /**
  * Traefik's default TLS options: TLS 1.2 minimum, ALPN h2 and http/1.1. Every certificate of the default store
  * is offered; Envoy selects among them by SNI like Traefik does, and falls back to the first one.
  */
-export function buildTlsFilterChain(entryPoint: string, option: string, certificateNames: string[]): FilterChain {
+export function buildTlsFilterChain(entryPoint: string, option: string, certificateNames: string[], middlewareFilters: HttpFilter[] = []): FilterChain {
   return {
     name: `https/${option}`,
     filter_chain_match: { transport_protocol: 'tls' },
@@ -22,6 +22,6 @@ export function buildTlsFilterChain(entryPoint: string, option: string, certific
         },
       },
     },
-    filters: [httpConnectionManager(`${entryPoint}_https`, `${entryPoint}/https/${option}`)],
+    filters: [httpConnectionManager(`${entryPoint}_https`, `${entryPoint}/https/${option}`, middlewareFilters)],
   } as FilterChain;
 }

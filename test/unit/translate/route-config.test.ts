@@ -17,6 +17,7 @@ function router(name: string, rule: string, priority?: number): HttpRouter {
     rule,
     conjuncts: dnf.conjuncts as RuleLiteral[][],
     priority: BigInt(priority ?? Buffer.byteLength(rule)),
+    middlewares: [],
     action: { type: 'forward', targets: [{ cluster: `c-${name}`, weight: 1, passHostHeader: true }] },
   };
 }

@@ -1,0 +1,22 @@
+// Middlewares with no faithful Envoy form (yet): refused, so a route is never served without them.
+import { fieldOf, type MiddlewareTranslator } from './types';
+
+export const translateDigestAuth: MiddlewareTranslator = (mw) => ({
+  issues: [{ severity: 'error', field: fieldOf(mw), message: 'DigestAuth has no Envoy equivalent (Envoy has no digest authentication filter); the route is left out rather than served without authentication' }],
+});
+
+export const translatePlugin: MiddlewareTranslator = (mw) => ({
+  issues: [{ severity: 'error', field: fieldOf(mw), message: `Traefik plugins (${Object.keys(mw.config ?? {}).join(', ') || 'none named'}) run inside Traefik and cannot be translated to Envoy; the route is left out` }],
+});
+
+/** ContentType: Traefik v3 does not sniff by default, and neither does Envoy; autoDetect cannot be reproduced. */
+export const translateContentType: MiddlewareTranslator = (mw) => mw.config?.autoDetect
+  ? { issues: [{ severity: 'warning', field: fieldOf(mw, 'autoDetect'), message: 'approximated: Envoy never sniffs the Content-Type of responses that have none' }] }
+  : { issues: [] };
+
+/** A middleware type whose translation is not built yet. */
+export function notYet(type: string): MiddlewareTranslator {
+  return (mw) => ({
+    issues: [{ severity: 'error', field: fieldOf(mw), message: `${type} middlewares are not translated by this version of traefik-xds; the route is left out rather than served without it` }],
+  });
+}
