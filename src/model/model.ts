@@ -33,6 +33,8 @@ export interface UpstreamCluster {
   provenance: Provenance[];
   service: { namespace: string; name: string; port: number | string };
   discovery: 'eds' | 'dns';
+  /** Where the endpoints come from: the EndpointSlice fast path recomputes only `endpoints` ones. */
+  origin: 'endpoints' | 'clusterIP' | 'nodePort' | 'externalName' | 'address';
   scheme: Scheme;
   /** For EDS: the endpoints (ClusterLoadAssignment). For DNS (ExternalName): a single host:port. */
   endpoints: Endpoint[];
@@ -124,4 +126,118 @@ export interface Model {
   clusters: Map<string, UpstreamCluster>;
   /** Certificates of the default TLS store, keyed by SDS name. */
   certificates: Map<string, TlsCertificate>;
+  // --- TCP and UDP (IngressRouteTCP, MiddlewareTCP, ServersTransportTCP, IngressRouteUDP) ---
+  tcpRouters: TcpRouter[];
+  udpRouters: UdpRouter[];
+  /** Upstream clusters of TCP and UDP services, keyed by Envoy cluster name (`tcp/...`, `udp/...`). */
+  tcpClusters: Map<string, TcpUpstream>;
+  /** Client certificates of ServersTransportTCP `tls.certificatesSecrets`, keyed by SDS name. */
+  clientCertificates: Map<string, TlsCertificate>;
+}
+
+// ------------------------------------------------------------------------------------------------------
+// TCP and UDP (traefik-semantics.md §5.2, §5.3, §5.5, §5.8, §7.2, §7.3, §9.4, §12.2)
+
+/** The canonical predicate of a rule (rules/types.ts `Pred`): leaves, `and`, `or`, `not` on leaves only. */
+export type RulePred =
+  | { t: 'and'; items: RulePred[] }
+  | { t: 'or'; items: RulePred[] }
+  | { t: 'not'; item: RuleLeaf }
+  | RuleLeaf;
+
+/** A MiddlewareTCP as one router uses it (each router has its own instance, as in Traefik). */
+export type TcpMiddleware =
+  /** ipAllowList / ipWhiteList: CIDRs normalised (a bare IP is a /32 or /128). */
+  | { type: 'ipAllowList'; name: string; cidrs: string[]; provenance: Provenance }
+  /** inFlightConn: at most `amount` simultaneous connections (Traefik: per client IP). */
+  | { type: 'inFlightConn'; name: string; amount: number; provenance: Provenance };
+
+export interface TcpTarget {
+  /** Envoy cluster name (a key of Model.tcpClusters). */
+  cluster: string;
+  weight: number;
+}
+
+/** What a TCP router does with a connection once it matched. */
+export type TcpAction =
+  | { type: 'forward'; targets: TcpTarget[] }
+  /** Connections are accepted and closed: Traefik fails them the same way (reason says why). */
+  | { type: 'close'; reason: string };
+
+export interface TcpRouter {
+  /** Traefik's TCP router name: makeID(ns, ingName-hash), not normalized. */
+  name: string;
+  provenance: Provenance;
+  entryPoints: string[];
+  rule: string;
+  /** The rule as a predicate over SNI, ALPN and client IP. */
+  pred: RulePred;
+  /** Exactly ``HostSNI(`*`)`` (Traefik's "catch-all" flag, which changes the dispatch order with HTTPS routers). */
+  catchAll: boolean;
+  /** Explicit priority, or len(rule) (-1 for ``HostSNI(`*`)``). */
+  priority: bigint;
+  /** Present = a TLS router (terminating, or passthrough). Absent = plain TCP. */
+  tls?: { passthrough: boolean; options: string };
+  /** Middlewares in the router's order. */
+  middlewares: TcpMiddleware[];
+  action: TcpAction;
+}
+
+export interface TcpTransport {
+  /** Traefik's transport name: `default@internal` or Normalize(ns-name). */
+  name: string;
+  /** dialTimeout in ms; 0 = none. */
+  dialTimeoutMs: number;
+  /** dialKeepAlive in ms; 0 = Go's default (15 s), negative = off. */
+  dialKeepAliveMs: number;
+}
+
+export interface TcpUpstreamTls {
+  serverName?: string;
+  insecureSkipVerify: boolean;
+  /** PEM bundles; empty = the system roots. */
+  rootCAs: string[];
+  /** SDS names of client certificates (Model.clientCertificates). */
+  clientCertificates: string[];
+  /** SAN (URI) the server certificate must carry (peerCertURI). */
+  peerCertURI?: string;
+}
+
+/** One upstream of a TCP or UDP service: the Envoy cluster of a Kubernetes Service port and its settings. */
+export interface TcpUpstream {
+  name: string;
+  protocol: 'tcp' | 'udp';
+  /** Traefik's service name(s) for it, e.g. `default-route-1a2b…` or `default-route-1a2b…-whoami-8080`. */
+  traefikNames: string[];
+  provenance: Provenance[];
+  service: { namespace: string; name: string; port: number };
+  discovery: 'eds' | 'dns';
+  endpoints: Endpoint[];
+  dnsHost?: string;
+  dnsPort?: number;
+  /** TCP only. */
+  transport?: TcpTransport;
+  /** TCP only: dial the servers with TLS. */
+  tls?: TcpUpstreamTls;
+  /** TCP only: PROXY protocol header sent to the servers. */
+  proxyProtocol?: 1 | 2;
+  /** Set when Traefik fails every connection to this service (the reason): the cluster gets no endpoint. */
+  failAll?: string;
+}
+
+export interface UdpTarget {
+  cluster: string;
+  weight: number;
+  provenance: Provenance;
+}
+
+export interface UdpRouter {
+  /** Traefik's UDP router name: makeID(ns, ingName-routeIndex). */
+  name: string;
+  provenance: Provenance;
+  entryPoints: string[];
+  /** One target: a load balancer of servers. Several: Traefik's weighted round robin of services. */
+  targets: UdpTarget[];
+  /** Several services (a WRR), even if only one of them could be built. */
+  weighted: boolean;
 }

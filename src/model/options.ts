@@ -25,6 +25,15 @@ export interface DefaultTransport {
   idleConnTimeoutMs: number;
 }
 
+/** The static `tcpServersTransport`: default@internal of TCP services. */
+export interface DefaultTcpTransport {
+  dialTimeoutMs: number;
+  /** Negative: keep-alive probes off. */
+  dialKeepAliveMs: number;
+  /** Present = static `tcpServersTransport.tls`; rootCAs are PEM bundles. */
+  tls?: { insecureSkipVerify: boolean; rootCAs: string[]; spiffe: boolean };
+}
+
 export interface ModelOptions {
   provider: ProviderOptions;
   defaultRuleSyntax: 'v2' | 'v3';
@@ -32,6 +41,8 @@ export interface ModelOptions {
   /** Entry points of routers that name none. */
   defaultEntryPoints: string[];
   defaultTransport: DefaultTransport;
+  /** default@internal for TCP services; Traefik's defaults (30 s, 15 s, no TLS) when absent. */
+  tcpTransport?: DefaultTcpTransport;
 }
 
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {

@@ -48,7 +48,7 @@ export function loadServers(
   port: ServicePortSpec,
   ref: LoadBalancerSpec,
   opts: ModelOptions,
-): { discovery: 'eds' | 'dns'; endpoints: Endpoint[]; dnsHost?: string; dnsPort?: number } {
+): { discovery: 'eds' | 'dns'; origin: UpstreamCluster['origin']; endpoints: Endpoint[]; dnsHost?: string; dnsPort?: number } {
   const id = `${svc.namespace}/${svc.name}`;
   if (ref.healthCheck && svc.spec.type !== 'ExternalName') {
     throw new ServiceError(`healthCheck is only allowed on ExternalName services, and ${id} is of type ${svc.spec.type ?? 'ClusterIP'}`, 'healthCheck');
@@ -58,13 +58,13 @@ export function loadServers(
       throw new ServiceError(`${id} is an ExternalName service, which is not allowed (set allowExternalNameServices to allow it)`);
     }
     if (!svc.spec.externalName) throw new ServiceError(`ExternalName service ${id} has no spec.externalName`);
-    return { discovery: 'dns', endpoints: [], dnsHost: svc.spec.externalName, dnsPort: port.port };
+    return { discovery: 'dns', origin: 'externalName', endpoints: [], dnsHost: svc.spec.externalName, dnsPort: port.port };
   }
   const nativeLB = ref.nativeLB ?? opts.provider.nativeLBByDefault;
   if (nativeLB) {
     const ip = svc.spec.clusterIP;
     if (!ip || ip === 'None') throw new ServiceError(`nativeLB needs a ClusterIP, and ${id} is ${ip === 'None' ? 'headless' : 'without one'}`, 'nativeLB');
-    return { discovery: 'eds', endpoints: [endpointOf(ip, port.port, false)] };
+    return { discovery: 'eds', origin: 'clusterIP', endpoints: [endpointOf(ip, port.port, false)] };
   }
   if (ref.nodePortLB && svc.spec.type === 'NodePort') {
     if (opts.provider.disableClusterScopeResources) throw new ServiceError('nodePortLB needs Node objects, and nodes lookup is disabled (disableClusterScopeResources)', 'nodePortLB');
@@ -76,13 +76,18 @@ export function loadServers(
       }
     }
     if (eps.length === 0) throw new ServiceError(`nodePortLB: no Node with an InternalIP address was found for ${id}`, 'nodePortLB');
-    return { discovery: 'eds', endpoints: eps };
+    return { discovery: 'eds', origin: 'nodePort', endpoints: eps };
   }
-  const endpoints = endpointsFromSlices(index, svc, port) ?? endpointsFromEndpoints(index, svc, port);
+  const endpoints = serviceEndpoints(index, svc, port);
   if (endpoints.length === 0 && !opts.provider.allowEmptyServices) {
     throw new ServiceError(`no servers found for ${id} (no ready endpoint; set allowEmptyServices to serve 503 instead)`);
   }
-  return { discovery: 'eds', endpoints };
+  return { discovery: 'eds', origin: 'endpoints', endpoints };
+}
+
+/** The HTTP servers of a Service port from its EndpointSlices, or its Endpoints object when it has no slice. */
+export function serviceEndpoints(index: ObjectIndex, svc: ServiceObj, port: ServicePortSpec): Endpoint[] {
+  return endpointsFromSlices(index, svc, port) ?? endpointsFromEndpoints(index, svc, port);
 }
 
 /** EndpointSlices of the Service; undefined when the Service has none at all (then Endpoints are read). */
@@ -163,6 +168,7 @@ export function resolveUpstream(
     provenance: [provenance],
     service: { namespace, name: ref.name, port: port.port },
     discovery: servers.discovery,
+    origin: servers.origin,
     scheme,
     endpoints: servers.endpoints,
     dnsHost: servers.dnsHost,

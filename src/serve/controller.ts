@@ -5,7 +5,11 @@ import { buildModel } from '../model/build';
 import { Diagnostics, type Diagnostic } from '../model/diagnostics';
 import { translate } from '../translate';
 import { modelOptionsOf, translateOptionsOf, checkEnvoyResources, reportUntranslatedStatic } from '../pipeline';
-import { buildSnapshot, type Snapshot } from '../xds/snapshot';
+import { buildSnapshot, replaceResources, type Snapshot } from '../xds/snapshot';
+import { applyEndpointChanges, ENDPOINT_KINDS } from '../model/endpoint-update';
+import { loadAssignmentsFor } from '../translate/endpoints';
+import { validateResource } from '../envoy/validate';
+import type { ObjectIndex } from '../model/object-index';
 import type { SnapshotCache } from '../xds/cache';
 import type { FleetKey } from '../xds/fleets';
 import type { Logger } from '../xds/stream-context';
@@ -34,11 +38,14 @@ export interface BuildReport {
   encodedResources: number;
   encodedBytes: number;
   failed?: string;
+  /** Built by the EndpointSlice fast path (only ClusterLoadAssignments changed). */
+  fastPath?: boolean;
 }
 
 export class Controller {
   private source?: SourceSnapshot;
   private model?: Model;
+  private index?: ObjectIndex;
   private readonly lastGood = new Map<string, RawObject>();
   private diagnostics: Diagnostic[] = [];
   private readonly listeners: ((r: BuildReport) => void)[] = [];
@@ -81,8 +88,53 @@ export class Controller {
 
   /** New source state (already debounced by the caller): rebuild the model and every known fleet's snapshot. */
   update(source: SourceSnapshot): BuildReport {
+    const prev = this.source;
     this.source = source;
-    return this.rebuild();
+    return (prev && this.endpointFastPath(prev, source)) || this.rebuild();
+  }
+
+  /**
+   * When only EndpointSlices/Endpoints changed: update the affected clusters' endpoints and replace just
+   * their ClusterLoadAssignments in each fleet's snapshot. Undefined when a full rebuild is needed.
+   */
+  private endpointFastPath(prev: SourceSnapshot, next: SourceSnapshot): BuildReport | undefined {
+    if (!this.model || !this.index || next.problems.length !== prev.problems.length) return undefined;
+    const start = process.hrtime.bigint();
+    const before = new Set(prev.objects);
+    const after = new Set(next.objects);
+    const added = next.objects.filter((o) => !before.has(o));
+    const removed = prev.objects.filter((o) => !after.has(o));
+    if (added.length + removed.length === 0) return undefined;
+    if (![...added, ...removed].every((o) => ENDPOINT_KINDS.has(o.kind))) return undefined;
+    const diags = new Diagnostics();
+    const up = applyEndpointChanges(this.index, this.model, added, removed, modelOptionsOf(this.config, diags));
+    if (!up || diags.items.length) return undefined;
+    const las = loadAssignmentsFor(up.model, up.changed);
+    for (const la of las) {
+      const problems = validateResource('envoy.config.endpoint.v3.ClusterLoadAssignment', la);
+      if (problems.length) return undefined; // the full path reports it properly
+    }
+    this.model = up.model;
+    this.index = up.index;
+    const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: this.diagnostics, published: [], encodedResources: 0, encodedBytes: 0, fastPath: true };
+    const keys = this.cache.keys();
+    if (!keys.some((k) => k.key === DEFAULT_KEY.key)) keys.unshift(DEFAULT_KEY);
+    for (const fk of keys) {
+      const base = this.cache.get(fk.key);
+      if (!base || fk.profile !== 'envoy') {
+        this.publish(fk, new Diagnostics(), report); // other profiles reshape endpoints: translate in full
+        continue;
+      }
+      const mine = las.filter((la) => base.types.endpoints.resources.has(la.cluster_name!));
+      const snap = replaceResources(base, 'endpoints', mine);
+      report.encodedResources += snap === base ? 0 : snap.encodedCount;
+      report.encodedBytes += snap === base ? 0 : snap.encodedBytes;
+      if (snap !== base && this.cache.set(fk.key, snap)) report.published.push(fk.key);
+    }
+    report.durationMs = Number(process.hrtime.bigint() - start) / 1e6;
+    this.lastReport = report;
+    for (const f of this.listeners) f(report);
+    return report;
   }
 
   rebuild(): BuildReport {
@@ -125,6 +177,7 @@ export class Controller {
       if (!errorKeys.has(rawKey(raw))) this.lastGood.set(rawKey(raw), raw);
     }
     this.model = built.model;
+    this.index = built.index;
     const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: [], published: [], encodedResources: 0, encodedBytes: 0 };
     // The default fleet is always built, so its diagnostics are known before any node connects.
     const keys = this.cache.keys();

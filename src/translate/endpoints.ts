@@ -1,6 +1,6 @@
 // EDS: the ClusterLoadAssignment of each EDS cluster.
 import type { ClusterLoadAssignment } from '../envoy/types';
-import type { UpstreamCluster } from '../model/model';
+import type { Model, UpstreamCluster } from '../model/model';
 
 /**
  * Fenced (terminating) endpoints are left out: Traefik reaches them only through a sticky cookie, and
@@ -23,4 +23,24 @@ export function buildLoadAssignment(c: UpstreamCluster, withHostname: boolean): 
     }];
   }
   return cla;
+}
+
+/** Clusters some route rewrites the Host header to (passHostHeader: false): their endpoints carry hostnames. */
+export function hostRewriteClusters(model: Model): Set<string> {
+  const out = new Set<string>();
+  for (const r of model.httpRouters) {
+    if (r.action.type === 'forward') for (const t of r.action.targets) if (!t.passHostHeader) out.add(t.cluster);
+  }
+  return out;
+}
+
+/** The ClusterLoadAssignments of the named EDS clusters (the EndpointSlice fast path). */
+export function loadAssignmentsFor(model: Model, names: string[]): ClusterLoadAssignment[] {
+  const rewrite = hostRewriteClusters(model);
+  const out: ClusterLoadAssignment[] = [];
+  for (const n of [...names].sort()) {
+    const c = model.clusters.get(n);
+    if (c && c.discovery === 'eds') out.push(buildLoadAssignment(c, rewrite.has(n)));
+  }
+  return out;
 }

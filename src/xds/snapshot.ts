@@ -97,9 +97,32 @@ export function buildSnapshot(r: EnvoyResources, previous?: Snapshot): Snapshot 
 }
 
 /**
- * Replaces only the ClusterLoadAssignments of a snapshot (the EndpointSlice fast path): everything else is
- * shared with `base`, so an endpoint change never re-encodes listeners, routes or clusters.
+ * Replaces some resources of one type, sharing everything else with `base` (the EndpointSlice fast path:
+ * an endpoint change re-encodes only the changed ClusterLoadAssignments, never listeners, routes or clusters).
  */
+export function replaceResources(base: Snapshot, kind: ResourceKind, replaced: object[]): Snapshot {
+  const typeName = RESOURCE_TYPE_NAMES[kind];
+  const map = new Map(base.types[kind].resources);
+  let encodedCount = 0;
+  let encodedBytes = 0;
+  for (const res of replaced) {
+    const name = resourceName(kind, res);
+    const text = JSON.stringify(res);
+    const version = hash16(text);
+    if (map.get(name)?.version === version) continue;
+    const value = encodeResource(typeName, res);
+    encodedCount++;
+    encodedBytes += value.length;
+    map.set(name, { name, version, any: encodeAny(TYPE_URLS[kind], value), json: res, bytes: text.length });
+  }
+  if (encodedCount === 0) return base;
+  const sorted = new Map([...map.entries()].sort((a, b) => cmp(a[0], b[0])));
+  const types = { ...base.types, [kind]: { kind, typeUrl: TYPE_URLS[kind], resources: sorted, version: versionOf(sorted.values()) } };
+  const version = hash16(PUSH_ORDER.map((k) => types[k].version).join(','));
+  return { version, types, encodedCount, encodedBytes };
+}
+
+/** Replaces the whole ClusterLoadAssignment set, reusing the encodings of the unchanged ones. */
 export function withEndpoints(base: Snapshot, endpoints: EnvoyResources['endpoints']): Snapshot {
   const partial = buildSnapshot({ listeners: [], routes: [], clusters: [], secrets: [], endpoints }, base);
   const types = { ...base.types, endpoints: partial.types.endpoints };

@@ -51,11 +51,13 @@ function structToJson(s: unknown): Record<string, unknown> {
 function valueToJson(v: unknown): unknown {
   const x = v as Record<string, unknown>;
   if (!x || typeof x !== 'object') return null;
-  if ('string_value' in x) return x.string_value;
-  if ('number_value' in x) return x.number_value;
-  if ('bool_value' in x) return x.bool_value;
-  if ('struct_value' in x) return structToJson(x.struct_value);
-  if ('list_value' in x) return ((x.list_value as { values?: unknown[] }).values ?? []).map(valueToJson);
+  // protobufjs's built-in google.protobuf.Value uses camelCase names; accept both spellings.
+  const pick = (snake: string, camel: string) => (snake in x ? x[snake] : x[camel]);
+  if ('string_value' in x || 'stringValue' in x) return pick('string_value', 'stringValue');
+  if ('number_value' in x || 'numberValue' in x) return pick('number_value', 'numberValue');
+  if ('bool_value' in x || 'boolValue' in x) return pick('bool_value', 'boolValue');
+  if ('struct_value' in x || 'structValue' in x) return structToJson(pick('struct_value', 'structValue'));
+  if ('list_value' in x || 'listValue' in x) return ((pick('list_value', 'listValue') as { values?: unknown[] }).values ?? []).map(valueToJson);
   return null;
 }
 
