@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { runTranslate } from './translate';
 import { runValidate } from './validate';
 import { runServe } from './serve';
+import { runDumpCommand } from './dump';
+import { runBootstrap } from './bootstrap';
 import { EXIT_USAGE, UsageError } from './common';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -45,6 +47,48 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--address <host:port>', 'xDS listen address (overrides xds.address)')
     .action(async (paths: string[], o) => {
       code = await runServe({ paths, config: o.config, entrypoint: o.entrypoint, address: o.address }, out);
+    });
+
+  program
+    .command('dump')
+    .description('the gRPC debug client: subscribe over ADS like an Envoy (wildcard LDS and CDS, then the RDS, EDS and SDS names they reference), ACK, and print what the server sends in the form `translate` prints')
+    .requiredOption('--server <host:port>', 'the xDS server (IPv6 as [addr]:port)')
+    .requiredOption('--node-id <id>', 'node.id to announce')
+    .requiredOption('--node-cluster <cluster>', 'node.cluster to announce (fleets match on it)')
+    .option('--type <types>', 'comma-separated types to print: lds,rds,cds,eds,sds (what they depend on is subscribed too)', 'lds,rds,cds,eds,sds')
+    .option('--delta', 'incremental xDS (DeltaAggregatedResources) instead of state of the world', false)
+    .option('--watch', 'keep running and print every update as {type, version, changed, removed, resources} until interrupted', false)
+    .addOption(new Option('-o, --output <format>', 'output format (--watch: YAML documents separated by ---, or one JSON object a line)').choices(['yaml', 'json']).default('yaml'))
+    .option('--timeout <seconds>', 'give up (exit 1, printing what was received) when not everything has arrived in time; with --watch: when nothing arrives in time', '10')
+    .option('--show-secrets', 'print private keys instead of "[redacted]"', false)
+    .option('--metadata <key=value...>', 'node.metadata entries (repeatable)')
+    .option('--user-agent <name>', 'node.user_agent_name: "envoy" gets the Envoy profile, a gRPC library name ("gRPC Go") the grpc profile', 'envoy')
+    .action(async (o) => {
+      code = await runDumpCommand({
+        server: o.server, nodeId: o.nodeId, nodeCluster: o.nodeCluster, type: o.type, delta: o.delta, watch: o.watch, output: o.output,
+        timeout: o.timeout, showSecrets: o.showSecrets, metadata: o.metadata, userAgent: o.userAgent,
+      }, out, err);
+    });
+
+  program
+    .command('bootstrap')
+    .description('print an Envoy bootstrap that takes its whole configuration from the server over ADS')
+    .requiredOption('--server <host:port>', 'the xDS server as Envoy reaches it (an IP gives a STATIC cluster, a name STRICT_DNS)')
+    .requiredOption('--node-id <id>', 'node.id')
+    .requiredOption('--node-cluster <cluster>', 'node.cluster (fleets match on it)')
+    .option('--ads', 'state-of-the-world ADS (the default)')
+    .option('--no-ads', 'per-type config sources: refused, translated resources point at ADS')
+    .option('--delta', 'incremental xDS over ADS (DELTA_GRPC)', false)
+    .option('--admin-port <port>', 'port of Envoy\'s admin interface', '9901')
+    .option('--admin-address <ip>', 'address of Envoy\'s admin interface (keep it private: the admin API can reconfigure and stop Envoy)', '127.0.0.1')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action((o) => {
+      const adminPort = /^\d+$/.test(o.adminPort) ? Number(o.adminPort) : NaN;
+      if (Number.isNaN(adminPort)) throw new UsageError(`--admin-port ${JSON.stringify(o.adminPort)}: expected a port number`);
+      code = runBootstrap({
+        server: o.server, nodeId: o.nodeId, nodeCluster: o.nodeCluster, ads: o.ads, delta: o.delta,
+        adminPort, adminAddress: o.adminAddress, output: o.output,
+      }, out);
     });
 
   try {
