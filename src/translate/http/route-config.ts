@@ -5,6 +5,7 @@
 import { buildRouteMatch, UnsupportedMatch } from './route-match';
 import { buildRouteAction } from './route-action';
 import { hostPatternMatches } from './matchers/host';
+import { toMatcherVirtualHost, type Predicate } from './generic-matcher';
 import { enablingConfig, httpFiltersOf, mergeFilterOrder, planRouter, type RouterPlan } from './middleware-chain';
 import type { HttpFilter, Route, RouteConfiguration, VirtualHost } from '../../envoy/types';
 import type { HttpRouter, RuleLiteral } from '../../model/model';
@@ -135,9 +136,9 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
 
   const refused = new Set<string>();
   const approximations = new Map<HttpRouter, Set<string>>();
-  const routesByHost = new Map<string, { p: Placed; route: Route }[]>();
+  const routesByHost = new Map<string, { p: Placed; route: Route; extra: Predicate[] }[]>();
   for (const vh of [...hosts].sort(vhostOrder)) {
-    const list: { p: Placed; route: Route }[] = [];
+    const list: { p: Placed; route: Route; extra: Predicate[] }[] = [];
     for (const p of placed) {
       if (refused.has(p.router.name)) continue;
       if (!fits(p, vh)) continue;
@@ -163,7 +164,7 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
           match: m.match,
           ...structuredClone(a.action),
         };
-        for (const r of applyPlan(route, plans.get(p.router.name)!, enablingConfig(instances, enabled.get(p.router.name) ?? []))) list.push({ p, route: r });
+        for (const r of applyPlan(route, plans.get(p.router.name)!, enablingConfig(instances, enabled.get(p.router.name) ?? []))) list.push({ p, route: r, extra: m.extra });
       } catch (e) {
         if (!(e instanceof UnsupportedMatch)) throw e;
         refused.add(p.router.name);
@@ -176,9 +177,16 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
   const virtualHosts: VirtualHost[] = [];
   for (const [vh, list] of routesByHost) {
     // A stable sort keeps the two routes of a redirect (GET first) together and in order.
-    const routes = list.filter((x) => !refused.has(x.p.router.name)).sort((a, b) => compareTraefikOrder(a.p, b.p)).map((x) => x.route);
-    if (routes.length === 0) continue;
-    virtualHosts.push({ name: vh, domains: domainsOf(vh), routes });
+    const kept = list.filter((x) => !refused.has(x.p.router.name)).sort((a, b) => compareTraefikOrder(a.p, b.p));
+    if (kept.length === 0) continue;
+    const vhost: VirtualHost = { name: vh, domains: domainsOf(vh), routes: kept.map((x) => x.route) };
+    if (kept.some((x) => x.extra.length)) {
+      virtualHosts.push(toMatcherVirtualHost(vhost, kept));
+      for (const r of new Set(kept.filter((x) => x.extra.length).map((x) => x.p.router))) {
+        diags.info(r.provenance.subject, `${r.provenance.field}.match`,
+          `ClientIP or a negated Query needs Envoy's generic matcher: virtual host "${vh}" is expressed as a matcher list (proxyless gRPC clients do not support it)`);
+      }
+    } else virtualHosts.push(vhost);
   }
   for (const [router, set] of approximations) {
     if (refused.has(router.name)) continue;

@@ -6,12 +6,15 @@ import { queryMatcher, queryRegexpMatcher } from './matchers/query';
 import { hostRegexpGuard, exactHostGuard, wildcardHostGuard } from './matchers/host';
 import type { HeaderMatcher, QueryParameterMatcher, RouteMatch } from '../../envoy/types';
 import type { RuleLiteral } from '../../model/model';
+import { clientIPPredicate, not, queryPredicate, type Predicate } from './generic-matcher';
 
 /** The conjunct cannot be expressed in a RouteMatch: the whole router is refused. */
 export class UnsupportedMatch extends Error {}
 
 export interface MatchResult {
   match: RouteMatch;
+  /** Conditions a RouteMatch cannot hold (ClientIP, negated Query): the virtual host needs the generic matcher. */
+  extra: Predicate[];
   /** How the Envoy match differs from Traefik's, for warning diagnostics. */
   approximations: string[];
 }
@@ -25,6 +28,7 @@ export function buildRouteMatch(literals: RuleLiteral[], hostGuards: RuleLiteral
   const headers: HeaderMatcher[] = [];
   const query: QueryParameterMatcher[] = [];
   const approximations: string[] = [];
+  const extra: Predicate[] = [];
   let pathSet = false;
 
   for (const { leaf, negated } of hostGuards) {
@@ -33,8 +37,8 @@ export function buildRouteMatch(literals: RuleLiteral[], hostGuards: RuleLiteral
       headers.push(leaf.host.startsWith('*.') ? wildcardHostGuard(leaf.host, negated) : exactHostGuard(leaf.host, negated));
     } else if (leaf.t === 'hostRegexp') {
       headers.push(hostRegexpGuard(leaf.re, negated));
-      if (/\$/.test(leaf.re)) {
-        approximations.push(`HostRegexp(\`${leaf.re}\`) ends with an anchor: Envoy sees the Host header with its port, so a request carrying an explicit port does not match`);
+      if (/[A-Z]/.test(leaf.re.replace(/\\./g, '').replace(/\(\?[a-zA-Z]+[:)]/g, ''))) {
+        approximations.push(`HostRegexp(\`${leaf.re}\`) has upper-case letters: Traefik lower-cases the host first, so they never match there, while Envoy matches case-insensitively`);
       }
     }
   }
@@ -66,13 +70,20 @@ export function buildRouteMatch(literals: RuleLiteral[], hostGuards: RuleLiteral
         approximations.push(`HeaderRegexp(\`${leaf.name}\`): when a request carries the header several times, Envoy matches their comma-joined value, Traefik each value`);
         break;
       case 'query':
-      case 'queryRegexp':
-        if (negated) throw new UnsupportedMatch(`a negated ${leaf.t === 'query' ? 'Query' : 'QueryRegexp'} matcher cannot be expressed in an Envoy route match`);
-        query.push(leaf.t === 'query' ? queryMatcher(leaf.name, leaf.value) : queryRegexpMatcher(leaf.name, leaf.re));
+      case 'queryRegexp': {
+        const q = leaf.t === 'query' ? queryMatcher(leaf.name, leaf.value) : queryRegexpMatcher(leaf.name, leaf.re);
+        // A RouteMatch cannot negate a query parameter: the generic matcher can.
+        if (negated) extra.push(not(queryPredicate(q)));
+        else query.push(q);
         approximations.push(`${leaf.t === 'query' ? 'Query' : 'QueryRegexp'}(\`${leaf.name}\`): Envoy looks at the first value of the parameter only, Traefik at every value`);
         break;
-      case 'clientIP':
-        throw new UnsupportedMatch('ClientIP in HTTP rules is not translated yet (Envoy route matches cannot test the client address)');
+      }
+      case 'clientIP': {
+        // Traefik's ClientIP tests the peer address: DirectSourceIPInput through the generic matcher.
+        const p = clientIPPredicate([leaf.cidr]);
+        extra.push(negated ? not(p) : p);
+        break;
+      }
       case 'host':
       case 'hostRegexp':
         break; // handled by the virtual host placement and hostGuards
@@ -83,5 +94,5 @@ export function buildRouteMatch(literals: RuleLiteral[], hostGuards: RuleLiteral
   if (!pathSet) match.prefix = '/';
   if (headers.length) match.headers = headers;
   if (query.length) match.query_parameters = query;
-  return { match, approximations };
+  return { match, extra, approximations };
 }

@@ -84,10 +84,20 @@ describe('translate/route-config: Traefik priority across Envoy virtual hosts (t
     assert.deepEqual(r['*'], ['c-not-a']);
   });
 
-  it('refuses a router whose rule needs ClientIP, with an error, and keeps the others', () => {
+  it('expresses ClientIP with the generic matcher, in priority order, only in the virtual hosts that need it', () => {
     const d = new Diagnostics();
-    const rc = buildRouteConfiguration('web/http', [router('ip', 'ClientIP(`10.0.0.0/8`)'), router('ok', 'PathPrefix(`/`)')], d);
-    assert.deepEqual(routesOf(rc), { '*': ['c-ok'] });
-    assert.ok(d.items.some((x) => x.severity === 'error' && /ClientIP/.test(x.message)));
+    const rc = buildRouteConfiguration('web/http', [
+      router('ip', 'ClientIP(`10.0.0.0/8`) && PathPrefix(`/internal`)'),
+      router('ok', 'PathPrefix(`/`)'),
+      router('host', 'Host(`a.example.com`)'),
+    ], d);
+    const star = rc.virtual_hosts!.find((v) => v.name === '*') as any;
+    assert.equal(star.routes, undefined);
+    const actions = star.matcher.matcher_list.matchers.map((m: any) => m.on_match.action.typed_config.route.cluster);
+    assert.deepEqual(actions, ['c-ip', 'c-ok']);
+    assert.ok(JSON.stringify(star.matcher.matcher_list.matchers[0].predicate).includes('10.0.0.0'));
+    const a = rc.virtual_hosts!.find((v) => v.name === 'a.example.com') as any;
+    assert.ok(a.matcher, 'the host-less ClientIP router is copied into a.example.com, which then needs the matcher too');
+    assert.ok(!d.hasErrors());
   });
 });

@@ -16,11 +16,45 @@ export function exactHostGuard(host: string, negated: boolean): HeaderMatcher {
 }
 
 /**
- * HostRegexp: Traefik matches the lower-cased, port-less host, unanchored. Envoy sees the raw `:authority`;
- * `(?i)` covers case and the trailing `.*` absorbs a port (a `$` in the user's regex then needs the port absent).
+ * End-of-text anchors (`$`, `\z`) outside character classes, rewritten to allow a `:port` before the end:
+ * Traefik matches the host without its port, Envoy sees `:authority` with it.
+ */
+export function allowPortAtEnd(re: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      const next = re[i + 1] ?? '';
+      if (!inClass && next === 'z') out += `${OPTIONAL_PORT}\\z`;
+      else out += c + next;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      // a leading ']' (or '^]') is a literal inside the class
+      if (re[i + 1] === '^') out += re[++i];
+      if (re[i + 1] === ']') out += re[++i];
+      continue;
+    }
+    out += c === '$' ? `${OPTIONAL_PORT}$` : c;
+  }
+  return out;
+}
+
+/**
+ * HostRegexp: Traefik matches the lower-cased, port-less host, unanchored. Envoy sees the raw `:authority`:
+ * `(?i)` covers the case, the trailing `.*` absorbs a port, and end anchors are moved past an optional port.
  */
 export function hostRegexpGuard(re: string, negated: boolean): HeaderMatcher {
-  return authority(`(?i)${unanchored(re)}`, negated);
+  return authority(`(?i)${unanchored(allowPortAtEnd(re))}`, negated);
 }
 
 function authority(regex: string, negated: boolean): HeaderMatcher {
