@@ -7,6 +7,7 @@ import { runPipeline } from '../../src/pipeline';
 import { canonicalResources } from '../../src/envoy/canonical';
 import { diagnosticsForOutput, redactSecrets } from '../../src/cli/output';
 import type { EnvoyResources } from '../../src/envoy/resources';
+import type { Profile } from '../../src/translate/options';
 
 export function runGoldenCase(dir: string): { doc: Record<string, unknown>; resources: EnvoyResources } {
   const input = fs.readFileSync(path.join(dir, 'input.yaml'), 'utf8');
@@ -16,7 +17,11 @@ export function runGoldenCase(dir: string): { doc: Record<string, unknown>; reso
     ? loadStaticConfig({ text: fs.readFileSync(configFile, 'utf8'), file: 'config.yaml' })
     : loadStaticConfig({});
   const snapshot = parseManifestText(input, 'input.yaml');
-  const result = runPipeline(snapshot, config);
+  // Optional profile.txt (`grpc`) selects the translation profile; the default is envoy.
+  const profileFile = path.join(dir, 'profile.txt');
+  const profile = fs.existsSync(profileFile) ? (fs.readFileSync(profileFile, 'utf8').trim() as Profile) : 'envoy';
+  if (profile !== 'envoy' && profile !== 'grpc') throw new Error(`${profileFile}: unknown profile ${JSON.stringify(profile)}`);
+  const result = runPipeline(snapshot, config, profile);
   diagnostics.merge(result.diagnostics);
   const resources = canonicalResources(result.resources);
   const doc = { ...redactSecrets(resources), diagnostics: diagnosticsForOutput(diagnostics.sorted()) };
