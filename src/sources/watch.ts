@@ -86,27 +86,69 @@ export class ManifestWatcher implements Source {
   }
 
   /** Starts watching; every change (debounced by the caller) calls onChange with the whole current set. */
+  /** Directory watches by path: one non-recursive watch per directory (see watch()). */
+  private readonly dirWatches = new Map<string, fs.FSWatcher>();
+  private trigger = (): void => {
+    if (this.closed) return;
+    // Coalesce editor bursts (write, rename, chmod) into one reload.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.reload(), 20);
+  };
+
+  /**
+   * Watches every directory (a file's parent directory for single files) without `recursive`: Node 20's
+   * recursive watch on Linux watches files one by one and goes deaf to a file once an editor (or a
+   * ConfigMap update) replaces it by rename. Directory watches see every create, rename and write.
+   */
   private watch(): void {
-    const trigger = () => {
-      if (this.closed) return;
-      // Coalesce editor bursts (write, rename, chmod) into one reload.
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.reload(), 20);
-    };
-    for (const p of this.paths) {
-      try {
-        const isDir = fs.statSync(p).isDirectory();
-        this.watchers.push(fs.watch(p, { recursive: isDir }, trigger));
-        // Watch the parent of a single file too: editors replace files by rename, which ends a file watch.
-        if (!isDir) this.watchers.push(fs.watch(path.dirname(p), (_e, name) => { if (name === path.basename(p)) trigger(); }));
-      } catch {
-        /* a path that vanished: picked up by the poll below, if any */
-      }
-    }
+    this.syncDirWatches();
     if (this.options.pollMs) {
       const t = setInterval(() => this.reload(), this.options.pollMs);
       t.unref();
       this.watchers.push({ close: () => clearInterval(t) } as unknown as fs.FSWatcher);
+    }
+  }
+
+  /** Adds watches for new directories and drops those of vanished ones (called after every reload). */
+  private syncDirWatches(): void {
+    if (this.closed) return;
+    const dirs = new Set<string>();
+    const walkDirs = (d: string) => {
+      dirs.add(d);
+      let ents: fs.Dirent[] = [];
+      try {
+        ents = fs.readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of ents) if (e.isDirectory() && !e.name.startsWith('.')) walkDirs(path.join(d, e.name));
+    };
+    for (const p of this.paths) {
+      try {
+        if (fs.statSync(p).isDirectory()) walkDirs(p);
+        else dirs.add(path.dirname(p));
+      } catch {
+        dirs.add(path.dirname(p)); // the path may come back: watch where it would appear
+      }
+    }
+    for (const [d, w] of this.dirWatches) {
+      if (!dirs.has(d)) {
+        w.close();
+        this.dirWatches.delete(d);
+      }
+    }
+    for (const d of dirs) {
+      if (this.dirWatches.has(d)) continue;
+      try {
+        const w = fs.watch(d, () => this.trigger());
+        w.on('error', () => {
+          w.close();
+          this.dirWatches.delete(d);
+        });
+        this.dirWatches.set(d, w);
+      } catch {
+        /* not there (yet) */
+      }
     }
   }
 
@@ -120,6 +162,7 @@ export class ManifestWatcher implements Source {
       if (e instanceof SourceIOError) return; // the directory itself vanished: keep the last set
       throw e;
     }
+    this.syncDirWatches();
     if (this.fingerprint() !== before) this.onChange(this.snapshot());
   }
 
@@ -132,6 +175,8 @@ export class ManifestWatcher implements Source {
     clearTimeout(this.timer);
     for (const w of this.watchers) w.close();
     this.watchers = [];
+    for (const w of this.dirWatches.values()) w.close();
+    this.dirWatches.clear();
   }
 }
 
