@@ -1,0 +1,532 @@
+// The Kubernetes source: @kubernetes/client-node informers (ListWatch: list, then watch from the list's
+// resourceVersion; relist on 410 Gone) for every Traefik kind of both API groups, Services, EndpointSlices,
+// Secrets, ConfigMaps and Nodes, with what client-node leaves to its user: watch bookmarks, a paginated raw
+// list, reconnection with exponential backoff, CRD groups that are not installed (skipped, polled for),
+// RBAC errors that say what is missing, and Traefik's throttleDuration on change notifications.
+//
+// Objects are handed to the model untouched (the API's JSON, not client-node's typed classes), and an object
+// whose resourceVersion did not change keeps its identity across snapshots (the informer cache keeps it, and
+// its RawObject is memoised).
+import { ListWatch, Watch, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
+import { KIND_DEFINITIONS, KNOWN_KINDS } from '../model/crds';
+import { parseLabelSelector } from '../config/labelselector';
+import {
+  KubeApiError, KubeClient, forbiddenMessage, kubeConnectionOf, statusMessage,
+  type KubeConnection, type ResourceRef,
+} from './kubernetes-client';
+import type { KubernetesCRDProvider } from '../config/types';
+import type { Logger } from '../xds/stream-context';
+import type { Source } from './source';
+import type { RawObject, SourceSnapshot } from './types';
+
+export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'] as const;
+const TRAEFIK_VERSION = 'v1alpha1';
+
+/** One kind the source lists and watches. */
+export interface WatchedKind {
+  kind: string;
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  /** The resource name in URLs and RBAC rules. */
+  plural: string;
+  apiVersion: string;
+  clusterScoped: boolean;
+  traefik: boolean;
+  /** Server-side label selector for list and watch. */
+  selector?: string;
+}
+
+/** Every kind the source may watch with these options (Traefik kinds of both groups first). */
+export function watchedKinds(p: Pick<KubernetesCRDProvider, 'labelSelector' | 'disableClusterScopeResources'>): WatchedKind[] {
+  const valid = p.labelSelector && Array.isArray(parseLabelSelector(p.labelSelector)) ? p.labelSelector : undefined;
+  const out: WatchedKind[] = [];
+  for (const group of TRAEFIK_GROUPS) {
+    for (const kind of KNOWN_KINDS[group]) {
+      out.push({
+        kind, group, version: TRAEFIK_VERSION, plural: KIND_DEFINITIONS[kind].plural, apiVersion: `${group}/${TRAEFIK_VERSION}`,
+        clusterScoped: false, traefik: true, selector: valid,
+      });
+    }
+  }
+  const core = (kind: string, group: string, version: string, extra: Partial<WatchedKind> = {}): WatchedKind => ({
+    kind, group, version, plural: KIND_DEFINITIONS[kind].plural, apiVersion: group ? `${group}/${version}` : version,
+    clusterScoped: false, traefik: false, ...extra,
+  });
+  out.push(core('Service', '', 'v1'));
+  out.push(core('EndpointSlice', 'discovery.k8s.io', 'v1'));
+  // Traefik's informer skips Helm release secrets (they are large and never referenced).
+  out.push(core('Secret', '', 'v1', { selector: 'owner!=helm' }));
+  out.push(core('ConfigMap', '', 'v1'));
+  if (!p.disableClusterScopeResources) out.push(core('Node', '', 'v1', { clusterScoped: true }));
+  return out;
+}
+
+function collectionPath(k: WatchedKind, namespace: string | undefined): string {
+  const base = k.group ? `/apis/${k.group}/${k.version}` : `/api/${k.version}`;
+  return namespace && !k.clusterScoped ? `${base}/namespaces/${namespace}/${k.plural}` : `${base}/${k.plural}`;
+}
+
+type KubeObj = KubernetesObject & { metadata: NonNullable<KubernetesObject['metadata']> } & Record<string, unknown>;
+
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface KubernetesSourceOptions {
+  provider: KubernetesCRDProvider;
+  log: Logger;
+  /** A ready connection (tests, or a caller that built it); default: from the provider options and the environment. */
+  connection?: KubeConnection;
+  /** The environment for in-cluster detection (KUBERNETES_SERVICE_HOST/PORT, KUBECONFIG). */
+  env?: NodeJS.ProcessEnv;
+  /** Reconnection backoff (default 250 ms doubling to 30 s, with jitter). */
+  backoff?: Backoff;
+  /** How often API groups and kinds that are not installed are looked for again (default 30 s). */
+  discoveryPollMs?: number;
+  /** Items per list page (default 500). */
+  pageSize?: number;
+  /** Timeout of plain requests (lists, discovery), default 30 s. */
+  requestTimeoutMs?: number;
+}
+
+/** Leading and trailing throttle: at most one call per `ms`, the last one never lost. */
+export class Throttle {
+  private last = -Infinity;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly fn: () => void, private readonly ms: number) {}
+
+  call(): void {
+    if (this.ms <= 0) return this.fn();
+    if (this.timer) return;
+    const wait = this.last + this.ms - Date.now();
+    if (wait <= 0) {
+      this.last = Date.now();
+      this.fn();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.last = Date.now();
+      this.fn();
+    }, wait);
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+interface Deps {
+  client: KubeClient;
+  log: Logger;
+  backoff: Backoff;
+  pageSize: number;
+  closed: () => boolean;
+  changed: () => void;
+  /** The kind's resource disappeared (404): its CRD was deleted. */
+  gone: (w: KindWatch) => void;
+}
+
+/**
+ * One informer: a client-node ListWatch for one kind in one namespace (or cluster-wide), restarted with
+ * backoff after errors (client-node stops an informer on any error but 410).
+ */
+class KindWatch {
+  readonly path: string;
+  readonly ref: ResourceRef;
+  private readonly lw: ListWatch<KubeObj>;
+  private readonly controllers = new Set<AbortController>();
+  private listed = false;
+  private isSynced = false;
+  private resolveSynced!: () => void;
+  readonly synced: Promise<void>;
+  private delay: number;
+  private timer?: NodeJS.Timeout;
+  private failedThisRun = false;
+  private stopped = false;
+  /** The error last logged at warn/error level (a streak of identical failures is logged once). */
+  private lastLogged?: string;
+
+  constructor(readonly kind: WatchedKind, readonly namespace: string | undefined, private readonly d: Deps) {
+    this.path = collectionPath(kind, namespace);
+    this.ref = { group: kind.group, resource: kind.plural, namespace: kind.clusterScoped ? undefined : namespace };
+    this.delay = d.backoff.initialMs;
+    this.synced = new Promise((r) => (this.resolveSynced = r));
+    const inner = new Watch(d.client.kubeConfig);
+    // client-node's Watch, with bookmarks asked for and a server-side timeout as client-go sets one (the
+    // watch is then resumed from the last resourceVersion, bookmarks keeping it recent).
+    const watch = {
+      watch: async (path: string, qp: Record<string, string | number | boolean | undefined>, cb: (phase: string, obj: any, w?: any) => void, done: (err: any) => void) => {
+        if (this.stopped) return new AbortController(); // stopped while listing: no watch
+        const ctrl = await inner.watch(path, { ...qp, allowWatchBookmarks: true, timeoutSeconds: 300 + Math.floor(Math.random() * 300) }, cb, done);
+        if (this.stopped) ctrl.abort();
+        else {
+          this.controllers.add(ctrl);
+          ctrl.signal.addEventListener('abort', () => this.controllers.delete(ctrl));
+        }
+        return ctrl;
+      },
+    } as unknown as Watch;
+    this.lw = new ListWatch<KubeObj>(this.path, watch, () => this.list(), false, kind.selector);
+    const changed = () => {
+      if (this.isSynced) this.d.changed();
+    };
+    this.lw.on('add', changed);
+    this.lw.on('update', changed);
+    this.lw.on('delete', changed);
+    this.lw.on('error', (err) => this.fail(err));
+  }
+
+  /** The cached objects (same identities while unchanged). */
+  objects(): readonly KubeObj[] {
+    return this.lw.list();
+  }
+
+  get(namespace: string | undefined, name: string): KubeObj | undefined {
+    return this.lw.get(name, this.kind.clusterScoped ? undefined : namespace);
+  }
+
+  start(): void {
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped || this.d.closed()) return;
+    this.failedThisRun = false;
+    try {
+      await this.lw.start();
+    } catch (e) {
+      this.fail(e);
+    }
+    if (this.stopped) return;
+    if (this.listed && !this.isSynced) {
+      this.isSynced = true;
+      this.resolveSynced();
+    }
+    if (!this.failedThisRun) {
+      if (this.lastLogged) this.d.log.info('Kubernetes API: watching again', { resource: this.describe() });
+      this.lastLogged = undefined;
+      this.delay = this.d.backoff.initialMs;
+    }
+  }
+
+  /** One full list, page by page, as the API's raw JSON. */
+  private async list(): Promise<KubernetesListObject<KubeObj>> {
+    const items: KubeObj[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    do {
+      if (this.stopped) throw new KubeApiError('stopped', undefined, 'list', this.ref);
+      const res = await this.d.client.request('GET', this.path, {
+        query: { labelSelector: this.kind.selector, limit: String(this.d.pageSize), continue: cont },
+      }).catch((e: Error) => {
+        throw new KubeApiError(e.message, undefined, 'list', this.ref);
+      });
+      if (res.statusCode !== 200) {
+        throw new KubeApiError(statusMessage(res), res.statusCode, 'list', this.ref, res.body?.reason);
+      }
+      const body = res.body ?? {};
+      for (const it of (body.items ?? []) as KubeObj[]) {
+        // List items of built-in kinds carry no apiVersion/kind; watch events do.
+        it.apiVersion = this.kind.apiVersion;
+        it.kind = this.kind.kind;
+        items.push(it);
+      }
+      resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
+      cont = body.metadata?.continue || undefined;
+    } while (cont);
+    this.listed = true;
+    return { apiVersion: this.kind.apiVersion, kind: `${this.kind.kind}List`, metadata: { resourceVersion }, items };
+  }
+
+  private describe(): string {
+    const g = this.kind.group ? `${this.kind.plural}.${this.kind.group}` : this.kind.plural;
+    return this.ref.namespace ? `${g} in namespace ${this.ref.namespace}` : g;
+  }
+
+  private fail(err: any): void {
+    if (this.stopped || this.d.closed()) return;
+    this.failedThisRun = true;
+    const status: number | undefined = err?.statusCode ?? err?.code;
+    const verb = err instanceof KubeApiError ? err.verb : 'watch';
+    if (status === 404 && this.kind.traefik) {
+      this.d.gone(this);
+      return;
+    }
+    let msg: string;
+    let level: 'error' | 'warn' = 'warn';
+    if (status === 403) {
+      msg = forbiddenMessage(verb, this.ref);
+      level = 'error';
+    } else if (status === 401) {
+      msg = `Kubernetes API: unauthorized (401) to ${verb} ${this.describe()}: check the token (providers.kubernetesCRD.token or the service account)`;
+      level = 'error';
+    } else {
+      msg = `Kubernetes API: cannot ${verb} ${this.describe()}: ${err?.message ?? String(err)}${this.isSynced ? '; the last good snapshot keeps serving' : ''}`;
+    }
+    const delay = Math.round(this.delay * (0.8 + Math.random() * 0.4));
+    if (msg !== this.lastLogged) {
+      this.d.log[level](msg, { retryInMs: delay });
+      this.lastLogged = msg;
+    } else {
+      this.d.log.debug(msg, { retryInMs: delay });
+    }
+    this.delay = Math.min(this.delay * 2, this.d.backoff.maxMs);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), delay);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.lw.stop();
+    for (const c of this.controllers) c.abort();
+    this.controllers.clear();
+  }
+}
+
+/** `kind` → the set of resources a group/version serves, or undefined when the group/version is not installed. */
+async function discover(client: KubeClient, group: string, version: string): Promise<Set<string> | undefined> {
+  const res = await client.request('GET', `/apis/${group}/${version}`);
+  if (res.statusCode === 404) return undefined;
+  if (res.statusCode !== 200) {
+    throw new KubeApiError(`discovery of ${group}/${version}: ${statusMessage(res)}`, res.statusCode, 'get', { group, resource: '' });
+  }
+  return new Set(((res.body?.resources ?? []) as { name: string }[]).map((r) => r.name).filter((n) => !n.includes('/')));
+}
+
+export class KubernetesSource implements Source {
+  readonly connection: KubeConnection;
+  readonly client: KubeClient;
+  private readonly kinds: WatchedKind[];
+  private readonly namespaces: (string | undefined)[];
+  private watches: KindWatch[] = [];
+  /** Traefik kinds whose CRD is not installed: looked for again every discoveryPollMs. */
+  private readonly absent = new Set<WatchedKind>();
+  private closed = false;
+  private isSynced = false;
+  private dirty = true;
+  private cached?: SourceSnapshot;
+  private readonly raws = new WeakMap<object, RawObject>();
+  private throttle?: Throttle;
+  private pollTimer?: NodeJS.Timeout;
+  private discoveryDelay: number;
+  private readonly backoff: Backoff;
+  private readonly log: Logger;
+  /** Resolves on close(), so that a start() still waiting for the API server returns. */
+  private readonly closing: Promise<void>;
+  private markClosed!: () => void;
+
+  constructor(private readonly o: KubernetesSourceOptions) {
+    this.log = o.log;
+    this.connection = o.connection ?? kubeConnectionOf(o.provider, o.env ?? process.env);
+    this.client = new KubeClient(this.connection.kubeConfig, o.requestTimeoutMs);
+    this.kinds = watchedKinds(o.provider);
+    this.namespaces = o.provider.namespaces.length ? [...o.provider.namespaces].sort() : [undefined];
+    this.backoff = o.backoff ?? { initialMs: 250, maxMs: 30_000 };
+    this.discoveryDelay = this.backoff.initialMs;
+    this.closing = new Promise((r) => (this.markClosed = r));
+  }
+
+  /** Every kind the source may watch (the RBAC manifest is checked against it). */
+  watchedKinds(): WatchedKind[] {
+    return this.kinds;
+  }
+
+  /** Discovers the installed Traefik groups, starts every informer and resolves once each one has listed. */
+  async start(onChange: () => void): Promise<void> {
+    this.throttle = new Throttle(onChange, this.o.provider.throttleDuration);
+    this.log.info('Kubernetes API: connecting', {
+      server: this.connection.server, config: this.connection.origin,
+      namespaces: this.o.provider.namespaces.length ? this.o.provider.namespaces : 'all',
+      labelSelector: this.o.provider.labelSelector || undefined,
+    });
+    const present = await this.discoverUntilAnswered();
+    if (this.closed) return;
+    for (const k of this.kinds) {
+      if (k.traefik && !present.has(k)) this.absent.add(k);
+      else this.startKind(k);
+    }
+    this.logAbsent(present);
+    await Promise.race([Promise.all(this.watches.map((w) => w.synced)), this.closing]);
+    if (this.closed) return;
+    this.isSynced = true;
+    this.dirty = true;
+    this.log.info('Kubernetes API: synced', { objects: this.snapshot().objects.length, informers: this.watches.length });
+    this.schedulePoll();
+  }
+
+  private startKind(k: WatchedKind): KindWatch[] {
+    const started: KindWatch[] = [];
+    for (const ns of k.clusterScoped ? [undefined] : this.namespaces) {
+      const w = new KindWatch(k, ns, {
+        client: this.client, log: this.log, backoff: this.backoff, pageSize: this.o.pageSize ?? 500,
+        closed: () => this.closed,
+        changed: () => this.changed(),
+        gone: (g) => void this.kindGone(g),
+      });
+      this.watches.push(w);
+      started.push(w);
+      w.start();
+    }
+    return started;
+  }
+
+  /** Which Traefik kinds are installed; retried with backoff while the API server does not answer. */
+  private async discoverUntilAnswered(): Promise<Set<WatchedKind>> {
+    for (;;) {
+      try {
+        return await this.discoverTraefik(this.kinds.filter((k) => k.traefik));
+      } catch (e) {
+        if (this.closed) return new Set();
+        const err = e as KubeApiError;
+        const delay = this.discoveryDelay;
+        if (err.statusCode === 401) {
+          this.log.error(`Kubernetes API: unauthorized (401) at ${this.connection.server}: check the token (providers.kubernetesCRD.token or the service account)`, { retryInMs: delay });
+        } else if (err.statusCode === 403) {
+          this.log.error(`Kubernetes API: forbidden (403): ${err.message}; API discovery (GET /apis/...) is allowed to every authenticated user by the default system:discovery role`, { retryInMs: delay });
+        } else {
+          this.log.warn(`Kubernetes API: cannot reach ${this.connection.server}: ${err.message}`, { retryInMs: delay });
+        }
+        this.discoveryDelay = Math.min(this.discoveryDelay * 2, this.backoff.maxMs);
+        await Promise.race([new Promise((r) => {
+          this.pollTimer = setTimeout(r, delay);
+        }), this.closing]);
+        if (this.closed) return new Set();
+      }
+    }
+  }
+
+  private async discoverTraefik(kinds: WatchedKind[]): Promise<Set<WatchedKind>> {
+    const out = new Set<WatchedKind>();
+    for (const group of TRAEFIK_GROUPS) {
+      const wanted = kinds.filter((k) => k.group === group);
+      if (!wanted.length) continue;
+      const served = await discover(this.client, group, TRAEFIK_VERSION).catch((e: Error) => {
+        throw e instanceof KubeApiError ? e : new KubeApiError(e.message, undefined, 'get', { group, resource: '' });
+      });
+      for (const k of wanted) if (served?.has(k.plural)) out.add(k);
+    }
+    this.discoveryDelay = this.backoff.initialMs;
+    return out;
+  }
+
+  private logAbsent(present: Set<WatchedKind>): void {
+    for (const group of TRAEFIK_GROUPS) {
+      const missing = this.kinds.filter((k) => k.group === group && this.absent.has(k));
+      if (!missing.length) continue;
+      const any = this.kinds.some((k) => k.group === group && present.has(k));
+      if (!any) {
+        this.log.info(`Kubernetes API: API group ${group}/${TRAEFIK_VERSION} is not installed (no CRDs): skipped; it is picked up when its CRDs are applied (kubectl apply -f k8s/crds/)`);
+      } else {
+        this.log.info(`Kubernetes API: ${missing.map((k) => k.kind).join(', ')} of ${group}/${TRAEFIK_VERSION} not installed: skipped until their CRDs are applied`);
+      }
+    }
+  }
+
+  private schedulePoll(): void {
+    if (this.closed) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.poll(), this.o.discoveryPollMs ?? 30_000);
+    this.pollTimer.unref?.();
+  }
+
+  /** Looks for CRDs that were not installed; starts their informers when they appear. */
+  private async poll(): Promise<void> {
+    if (this.closed) return;
+    if (this.absent.size) {
+      try {
+        const found = await this.discoverTraefik([...this.absent]);
+        if (this.closed) return;
+        for (const k of found) {
+          this.absent.delete(k);
+          const ws = this.startKind(k);
+          this.log.info(`Kubernetes API: ${k.kind} (${k.apiVersion}) is installed now: watching it`);
+          void Promise.all(ws.map((w) => w.synced)).then(() => this.changed());
+        }
+      } catch (e) {
+        this.log.debug(`Kubernetes API: discovery failed: ${(e as Error).message}`);
+      }
+    }
+    this.schedulePoll();
+  }
+
+  /** A kind's resource answered 404: its CRD was deleted. Its objects go; it is looked for again. */
+  private async kindGone(w: KindWatch): Promise<void> {
+    const same = this.watches.filter((x) => x.kind === w.kind);
+    if (!same.length || this.closed) return;
+    this.watches = this.watches.filter((x) => x.kind !== w.kind);
+    this.absent.add(w.kind);
+    this.log.info(`Kubernetes API: ${w.kind.kind} (${w.kind.apiVersion}) is not served any more (its CRD was deleted?): dropped until it is installed again`);
+    await Promise.all(same.map((x) => x.stop()));
+    this.changed();
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    if (this.isSynced && !this.closed) this.throttle?.call();
+  }
+
+  synced(): boolean {
+    return this.isSynced;
+  }
+
+  snapshot(): SourceSnapshot {
+    if (!this.dirty && this.cached) return this.cached;
+    const objects: RawObject[] = [];
+    for (const w of this.watches) {
+      const list = [...w.objects()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+      for (const o of list) objects.push(this.rawOf(o, w.kind));
+    }
+    this.cached = { objects, problems: [] };
+    this.dirty = false;
+    return this.cached;
+  }
+
+  private rawOf(o: KubeObj, k: WatchedKind): RawObject {
+    let raw = this.raws.get(o);
+    if (!raw) {
+      const body: Record<string, unknown> = { ...o, apiVersion: k.apiVersion, kind: k.kind };
+      raw = { apiVersion: k.apiVersion, kind: k.kind, metadata: o.metadata as RawObject['metadata'], body };
+      this.raws.set(o, raw);
+    }
+    return raw;
+  }
+
+  /**
+   * The API object behind a diagnostic (for Events): traefik.io wins over traefik.containo.us, as in the model.
+   * Undefined for objects this source does not hold.
+   */
+  objectFor(kind: string, namespace: string | undefined, name: string): KubeObj | undefined {
+    let found: KubeObj | undefined;
+    for (const w of this.watches) {
+      if (w.kind.kind !== kind) continue;
+      if (!w.kind.clusterScoped && w.namespace !== undefined && w.namespace !== (namespace || 'default')) continue;
+      const o = w.get(namespace || 'default', name);
+      if (!o) continue;
+      if (!found || w.kind.group === 'traefik.io') found = o;
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.markClosed();
+    this.throttle?.cancel();
+    clearTimeout(this.pollTimer);
+    await Promise.all(this.watches.map((w) => w.stop()));
+  }
+}
+
+function keyOf(o: KubeObj): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
+
+/** `serve`: the source for providers.kubernetesCRD (throws KubeConfigError when no API server is configured). */
+export function createKubernetesSource(provider: KubernetesCRDProvider, log: Logger, env: NodeJS.ProcessEnv = process.env): KubernetesSource {
+  return new KubernetesSource({ provider, log, env });
+}
