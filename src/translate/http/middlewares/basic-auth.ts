@@ -16,8 +16,8 @@ function hashKind(hash: string): string {
 
 export const translateBasicAuth: MiddlewareTranslator = (mw) => {
   const issues: MiddlewareIssue[] = [];
-  const seen = new Set<string>();
-  const accepted: string[] = [];
+  // Traefik loads the users into a map: a user listed twice keeps its last entry.
+  const users = new Map<string, string>();
   (mw.data.users ?? []).forEach((line, i) => {
     const colon = line.indexOf(':');
     const user = colon > 0 ? line.slice(0, colon) : '';
@@ -26,18 +26,21 @@ export const translateBasicAuth: MiddlewareTranslator = (mw) => {
       issues.push({ severity: 'error', field: fieldOf(mw, 'secret'), message: `line ${i + 1} of the users secret is not "user:hash"`, keepsRoute: true });
       return;
     }
+    if (users.has(user)) {
+      issues.push({ severity: 'warning', field: fieldOf(mw, 'secret'), message: `user "${user}" appears more than once; its last entry is used, as in Traefik (Envoy rejects duplicates)` });
+      users.delete(user);
+    }
+    users.set(user, hash);
+  });
+  const accepted: string[] = [];
+  for (const [user, hash] of users) {
     const kind = hashKind(hash);
     if (kind !== 'sha') {
       issues.push({ severity: 'error', field: fieldOf(mw, 'secret'), message: `user "${user}": its ${kind} password hash cannot be checked by Envoy (only {SHA} entries), so this user cannot log in; re-hash it with htpasswd -s`, keepsRoute: true });
-      return;
+      continue;
     }
-    if (seen.has(user)) {
-      issues.push({ severity: 'warning', field: fieldOf(mw, 'secret'), message: `user "${user}" appears twice; the first entry is kept (Envoy rejects duplicates)` });
-      return;
-    }
-    seen.add(user);
     accepted.push(`${user}:${hash}`);
-  });
+  }
   if (accepted.length === 0) {
     issues.push({ severity: 'error', field: fieldOf(mw, 'secret'), message: 'no user Envoy can check: the route is left out rather than served without authentication' });
     return { issues };

@@ -9,7 +9,18 @@ import { translateBasicAuth } from './basic-auth';
 import { translateHeaders } from './headers';
 import { translateRedirectScheme } from './redirect-scheme';
 import { translateRetry } from './retry';
-import { notYet, translateContentType, translateDigestAuth, translatePlugin } from './refused';
+import { translateContentType, translateDigestAuth, translatePlugin } from './refused';
+import { translateRateLimit } from './rate-limit';
+import { translateInFlightReq } from './in-flight-req';
+import { translateBuffering } from './buffering';
+import { translateCircuitBreaker } from './circuit-breaker';
+import { translateCompress } from './compress';
+import { translateGrpcWeb } from './grpc-web';
+import { translateEncodedCharacters } from './encoded-characters';
+import { translatePassTLSClientCert } from './pass-tls-client-cert';
+import { translateForwardAuth } from './forward-auth';
+import { translateErrors } from './errors';
+import { translateRedirectRegex } from './redirect-regex';
 import type { MiddlewareType } from '../../../model/crds/types';
 import type { MiddlewareTranslator } from './types';
 
@@ -28,15 +39,15 @@ export const MIDDLEWARE_TRANSLATORS: Record<Exclude<MiddlewareType, 'chain'>, Mi
   digestAuth: translateDigestAuth,
   plugin: translatePlugin,
   contentType: translateContentType,
-  encodedCharacters: notYet('EncodedCharacters'),
-  errors: notYet('Errors'),
-  rateLimit: notYet('RateLimit'),
-  redirectRegex: notYet('RedirectRegex'),
-  forwardAuth: notYet('ForwardAuth'),
-  inFlightReq: notYet('InFlightReq'),
-  buffering: notYet('Buffering'),
-  circuitBreaker: notYet('CircuitBreaker'),
-  compress: notYet('Compress'),
-  passTLSClientCert: notYet('PassTLSClientCert'),
-  grpcWeb: notYet('GrpcWeb'),
+  encodedCharacters: translateEncodedCharacters,
+  errors: translateErrors,
+  rateLimit: translateRateLimit,
+  redirectRegex: translateRedirectRegex,
+  forwardAuth: translateForwardAuth,
+  inFlightReq: translateInFlightReq,
+  buffering: translateBuffering,
+  circuitBreaker: translateCircuitBreaker,
+  compress: translateCompress,
+  passTLSClientCert: translatePassTLSClientCert,
+  grpcWeb: translateGrpcWeb,
 };
