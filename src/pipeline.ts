@@ -24,17 +24,22 @@ export interface PipelineResult {
 export function modelOptionsOf(config: StaticConfig, diags: Diagnostics): ModelOptions {
   const p = config.providers.manifests ?? config.providers.kubernetesCRD;
   const st = config.serversTransport;
-  const rootCAs: string[] = [];
-  st.rootCAs.forEach((ca, i) => {
-    if (ca.includes('-----BEGIN')) rootCAs.push(ca);
-    else {
-      try {
-        rootCAs.push(fs.readFileSync(ca, 'utf8'));
-      } catch (e) {
-        diags.error({ kind: 'StaticConfig' }, `serversTransport.rootCAs[${i}]`, `cannot read ${ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const readCAs = (list: string[], key: string): string[] => {
+    const out: string[] = [];
+    list.forEach((ca, i) => {
+      if (ca.includes('-----BEGIN')) out.push(ca);
+      else {
+        try {
+          out.push(fs.readFileSync(ca, 'utf8'));
+        } catch (e) {
+          diags.error({ kind: 'StaticConfig' }, `${key}[${i}]`, `cannot read ${ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
       }
-    }
-  });
+    });
+    return out;
+  };
+  const rootCAs = readCAs(st.rootCAs, 'serversTransport.rootCAs');
+  const tst = config.tcpServersTransport;
   return {
     provider: {
       namespaces: p?.namespaces ?? [],
@@ -47,13 +52,28 @@ export function modelOptionsOf(config: StaticConfig, diags: Diagnostics): ModelO
       disableClusterScopeResources: p?.disableClusterScopeResources ?? false,
     },
     defaultRuleSyntax: config.core.defaultRuleSyntax,
-    entryPoints: Object.values(config.entryPoints).map((ep) => ({ name: ep.name, protocol: ep.address.protocol })),
+    ...(config.providers.kubernetesIngress ? { ingress: config.providers.kubernetesIngress } : {}),
+    entryPoints: Object.values(config.entryPoints).map((ep) => ({
+      name: ep.name, protocol: ep.address.protocol, ...(ep.http.middlewares.length ? { middlewares: ep.http.middlewares } : {}),
+    })),
     defaultEntryPoints: defaultEntryPoints(config),
     defaultTransport: {
       insecureSkipVerify: st.insecureSkipVerify,
       rootCAs,
+      maxIdleConnsPerHost: st.maxIdleConnsPerHost,
       dialTimeoutMs: st.forwardingTimeouts.dialTimeout,
+      responseHeaderTimeoutMs: st.forwardingTimeouts.responseHeaderTimeout,
       idleConnTimeoutMs: st.forwardingTimeouts.idleConnTimeout,
+      ...(st.spiffe ? { spiffe: { ids: st.spiffe.ids, trustDomain: st.spiffe.trustDomain } } : {}),
+    },
+    tcpTransport: {
+      dialTimeoutMs: tst.dialTimeout,
+      dialKeepAliveMs: tst.dialKeepAlive,
+      tls: tst.tls && {
+        insecureSkipVerify: tst.tls.insecureSkipVerify,
+        rootCAs: readCAs(tst.tls.rootCAs, 'tcpServersTransport.tls.rootCAs'),
+        spiffe: tst.tls.spiffe !== undefined,
+      },
     },
   };
 }
@@ -63,8 +83,24 @@ export function translateOptionsOf(config: StaticConfig, profile: Profile = 'env
     profile,
     entryPoints: Object.values(config.entryPoints)
       .filter((ep) => !only || only.length === 0 || only.includes(ep.name))
-      .map((ep) => ({ name: ep.name, host: ep.address.host, port: ep.address.port, protocol: ep.address.protocol })),
+      .map((ep) => ({
+        name: ep.name, host: ep.address.host, port: ep.address.port, protocol: ep.address.protocol,
+        udpTimeoutMs: ep.udp.timeout, readTimeoutMs: ep.transport.respondingTimeouts.readTimeout,
+        forwardedHeaders: { insecure: ep.forwardedHeaders.insecure, trustedIPs: ep.forwardedHeaders.trustedIPs },
+        httpTls: ep.http.tls ? { options: entryPointTlsOption(ep.http.tls.options) ?? ep.http.tls.options } : undefined,
+      })),
   };
+}
+
+/**
+ * The TLS option id of `entryPoints.<ep>.http.tls.options`: Traefik's qualified names (`ns-name@kubernetescrd`,
+ * `default`); undefined for another provider's option.
+ */
+export function entryPointTlsOption(name: string): string | undefined {
+  if (!name) return 'default';
+  const at = name.indexOf('@');
+  if (at < 0) return name;
+  return name.slice(at + 1) === 'kubernetescrd' ? name.slice(0, at) : undefined;
 }
 
 /** Entry-point features of the static configuration that are not translated yet: said, never silently dropped. */
@@ -72,11 +108,16 @@ export function reportUntranslatedStatic(config: StaticConfig, diags: Diagnostic
   const s = { kind: 'StaticConfig' };
   for (const ep of Object.values(config.entryPoints)) {
     const f = `entryPoints.${ep.name}`;
-    if (ep.http.tls) diags.error(s, `${f}.http.tls`, 'entry-point TLS is not translated by this version of traefik-xds: routers on this entry point are served only as their own tls field says');
+    if (ep.http.tls) {
+      if (entryPointTlsOption(ep.http.tls.options) === undefined) {
+        diags.error(s, `${f}.http.tls.options`, `TLS options "${ep.http.tls.options}" come from a provider traefik-xds does not have; the entry point's routers without their own tls are not served over TLS there`);
+      }
+      if (ep.http.tls.certResolver) diags.warn(s, `${f}.http.tls.certResolver`, 'ignored: traefik-xds has no ACME client; certificates come from Secrets (TLSStore, tls.secretName)');
+      if (ep.http.tls.domains.length) diags.info(s, `${f}.http.tls.domains`, 'ignored: only used for ACME requests');
+    }
     if (ep.http.redirections) diags.warn(s, `${f}.http.redirections`, 'entry-point redirections are not translated by this version of traefik-xds yet');
-    if (ep.http.middlewares.length) diags.error(s, `${f}.http.middlewares`, 'entry-point middlewares are not translated by this version of traefik-xds yet');
     if (ep.proxyProtocol) diags.warn(s, `${f}.proxyProtocol`, 'PROXY protocol on entry points is not translated yet');
-    if (ep.forwardedHeaders.trustedIPs.length || ep.forwardedHeaders.insecure) diags.warn(s, `${f}.forwardedHeaders`, 'forwardedHeaders is not translated yet: Envoy trusts no incoming X-Forwarded-For');
+    if (ep.forwardedHeaders.trustedIPs.length || ep.forwardedHeaders.insecure) diags.warn(s, `${f}.forwardedHeaders`, 'forwardedHeaders is only used where middlewares read X-Forwarded-* (IPAllowList ipStrategy, ForwardAuth, Headers hostsProxyHeaders); otherwise not translated yet: Envoy keeps the incoming X-Forwarded-For, appends the peer address and uses the peer as the client address');
   }
 }
 

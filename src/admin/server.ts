@@ -2,6 +2,7 @@
 // Secrets never leave it: config dumps redact private keys.
 import * as http from 'node:http';
 import { redactSecrets } from '../cli/output';
+import { scrubDeep } from './redact';
 import { snapshotResources } from '../xds/snapshot';
 import type { Controller } from '../serve/controller';
 import type { SnapshotCache } from '../xds/cache';
@@ -13,21 +14,31 @@ export interface AdminDeps {
   cache: SnapshotCache;
   registry: ClientRegistry;
   source: Source;
-  /** Extra routes (metrics, dashboard) mounted by later layers: path → handler. */
+  /** Extra routes (metrics, dashboard) mounted by later layers: path → handler; a path ending in `/*` is a prefix. */
   routes?: Map<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, null, 2);
+  // Every answer is scrubbed of PEM private keys, wherever they might hide (a diagnostic, a NACK message).
+  const text = JSON.stringify(scrubDeep(body), null, 2);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text + '\n');
+}
+
+/** The handler of the longest `/*` route the path falls under. */
+function prefixRoute(routes: AdminDeps['routes'], pathname: string): ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined {
+  let best: string | undefined;
+  for (const k of routes?.keys() ?? []) {
+    if (k.endsWith('/*') && pathname.startsWith(k.slice(0, -1)) && (!best || k.length > best.length)) best = k;
+  }
+  return best ? routes!.get(best) : undefined;
 }
 
 export function adminHandler(d: AdminDeps): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin');
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'read-only API: GET only' });
-    const extra = d.routes?.get(url.pathname);
+    const extra = d.routes?.get(url.pathname) ?? prefixRoute(d.routes, url.pathname);
     if (extra) return extra(req, res);
     switch (url.pathname) {
       case '/healthz':

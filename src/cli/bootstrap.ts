@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { canonicalize, type JsonObject } from '../envoy/json';
 import { formatDocument } from './output';
 import { EXIT_OK, UsageError } from './common';
+import { envoyXdsTransportSocket, type EnvoyXdsTlsOptions } from '../xds/tls';
 
 export const BOOTSTRAP_TYPE = 'envoy.config.bootstrap.v3.Bootstrap';
 export const XDS_CLUSTER = 'xds_cluster';
@@ -43,6 +44,8 @@ export interface BootstrapOptions {
   adminPort?: number;
   /** Where Envoy's admin interface listens (default 127.0.0.1: the admin API can change and stop Envoy). */
   adminAddress?: string;
+  /** TLS to the server (xds.tls): the CA to verify it, and the node's client certificate for mTLS. */
+  tls?: EnvoyXdsTlsOptions;
 }
 
 /** The bootstrap in Envoy's canonical JSON form. Throws UsageError on a bad argument. */
@@ -74,6 +77,8 @@ export function buildBootstrap(o: BootstrapOptions): JsonObject {
     },
     // Notice a control plane that vanished without closing the connection.
     upstream_connection_options: { tcp_keepalive: {} },
+    // TLS (and mTLS with a client certificate) to the control plane: see `traefik-xds certs`.
+    ...(o.tls ? { transport_socket: bootstrapTransportSocket(o.tls, server.host) } : {}),
   };
   const bootstrap = {
     node: { id: o.nodeId, cluster: o.nodeCluster },
@@ -106,6 +111,13 @@ export function buildBootstrap(o: BootstrapOptions): JsonObject {
   return canonicalize(BOOTSTRAP_TYPE, bootstrap);
 }
 
+function bootstrapTransportSocket(t: EnvoyXdsTlsOptions, host: string): JsonObject {
+  if (!t.caFile) throw new UsageError('--tls-ca is required for TLS to the server (with --tls-cert and --tls-key for mTLS)');
+  if (!!t.certFile !== !!t.keyFile) throw new UsageError('--tls-cert and --tls-key must be given together');
+  // The server certificate must name what Envoy dials (a name: SNI and DNS SAN; an IP: IP SAN) unless --tls-server-name says otherwise.
+  return envoyXdsTransportSocket({ ...t, serverName: t.serverName || host }) as JsonObject;
+}
+
 export interface BootstrapArgs extends BootstrapOptions {
   output: 'yaml' | 'json';
   /** commander's --ads/--no-ads: false means per-type config sources, which translated resources cannot use. */
@@ -134,6 +146,11 @@ export function bootstrapHeader(o: BootstrapOptions): string {
   if (o.delta) cmd.push('--delta');
   if (o.adminPort !== undefined && o.adminPort !== DEFAULT_ADMIN_PORT) cmd.push(`--admin-port ${o.adminPort}`);
   if (o.adminAddress !== undefined && o.adminAddress !== '127.0.0.1') cmd.push(`--admin-address ${o.adminAddress}`);
+  if (o.tls) {
+    cmd.push(`--tls-ca ${o.tls.caFile}`);
+    if (o.tls.certFile) cmd.push(`--tls-cert ${o.tls.certFile} --tls-key ${o.tls.keyFile}`);
+    if (o.tls.serverName) cmd.push(`--tls-server-name ${o.tls.serverName}`);
+  }
   return [
     `# Envoy bootstrap: every listener, route, cluster, endpoint and secret comes from traefik-xds over ${o.delta ? 'delta ' : ''}ADS.`,
     `# Made by: ${cmd.join(' ')}`,

@@ -1,6 +1,8 @@
 // `traefik-xds dump`: the gRPC debug client. Subscribes over ADS like an Envoy (src/xds/client.ts) and prints
 // what the server sends in the form `translate` prints: once everything asked for has arrived, or, with
 // --watch, every update until interrupted. Exit codes: 0 ok, 1 incomplete / timeout / stream error, 2 usage.
+import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import { stringify } from 'yaml';
 import { AdsClient, KIND_OF_TYPE, XDS_TYPES, formatSeconds, type AdsUpdate, type XdsType } from '../xds/client';
 import { emptyResources, type EnvoyResources } from '../envoy/resources';
@@ -27,6 +29,28 @@ export interface DumpArgs {
   /** key=value, repeatable. */
   metadata?: string[];
   userAgent?: string;
+  /** TLS to the server: the CA that signed its certificate (PEM file). */
+  tlsCa?: string;
+  /** mTLS: client certificate and key (PEM files). */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** The name the server certificate must carry (default: the --server host). */
+  tlsServerName?: string;
+}
+
+/** Channel credentials for --tls-*: plaintext when none is given. */
+export function dumpCredentials(args: Pick<DumpArgs, 'tlsCa' | 'tlsCert' | 'tlsKey' | 'tlsServerName'>): { credentials?: grpc.ChannelCredentials; channelOptions?: grpc.ChannelOptions } {
+  if (!args.tlsCa && !args.tlsCert && !args.tlsKey) return {};
+  if (!!args.tlsCert !== !!args.tlsKey) throw new UsageError('--tls-cert and --tls-key go together');
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(f);
+    } catch (e) {
+      throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  const credentials = grpc.credentials.createSsl(args.tlsCa ? read(args.tlsCa) : null, args.tlsKey ? read(args.tlsKey) : null, args.tlsCert ? read(args.tlsCert) : null);
+  return { credentials, channelOptions: args.tlsServerName ? { 'grpc.ssl_target_name_override': args.tlsServerName } : undefined };
 }
 
 export interface DumpOptions {
@@ -106,6 +130,7 @@ export async function runDump(args: DumpArgs, out: NodeJS.WritableStream, err: N
     node: { id: args.nodeId, cluster: args.nodeCluster, metadata, userAgentName: args.userAgent || 'envoy', userAgentVersion: 'traefik-xds-dump' },
     delta: !!args.delta,
     types,
+    ...dumpCredentials(args),
   });
   client.on('error', () => undefined); // reported through client.failure below
   client.on('response', (r) => {

@@ -5,6 +5,7 @@ import { runValidate } from './validate';
 import { runServe } from './serve';
 import { runDumpCommand } from './dump';
 import { runBootstrap } from './bootstrap';
+import { runCerts } from './certs';
 import { EXIT_USAGE, UsageError } from './common';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -63,10 +64,15 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--show-secrets', 'print private keys instead of "[redacted]"', false)
     .option('--metadata <key=value...>', 'node.metadata entries (repeatable)')
     .option('--user-agent <name>', 'node.user_agent_name: "envoy" gets the Envoy profile, a gRPC library name ("gRPC Go") the grpc profile', 'envoy')
+    .option('--tls-ca <file>', 'TLS to the server: the CA that signed its certificate')
+    .option('--tls-cert <file>', 'mTLS: the node\'s client certificate (with --tls-key)')
+    .option('--tls-key <file>', 'mTLS: the node\'s client key')
+    .option('--tls-server-name <name>', 'the name the server certificate must carry (default: the --server host)')
     .action(async (o) => {
       code = await runDumpCommand({
         server: o.server, nodeId: o.nodeId, nodeCluster: o.nodeCluster, type: o.type, delta: o.delta, watch: o.watch, output: o.output,
         timeout: o.timeout, showSecrets: o.showSecrets, metadata: o.metadata, userAgent: o.userAgent,
+        tlsCa: o.tlsCa, tlsCert: o.tlsCert, tlsKey: o.tlsKey, tlsServerName: o.tlsServerName,
       }, out, err);
     });
 
@@ -81,14 +87,32 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     .option('--delta', 'incremental xDS over ADS (DELTA_GRPC)', false)
     .option('--admin-port <port>', 'port of Envoy\'s admin interface', '9901')
     .option('--admin-address <ip>', 'address of Envoy\'s admin interface (keep it private: the admin API can reconfigure and stop Envoy)', '127.0.0.1')
+    .option('--tls-ca <file>', 'TLS to the server: the CA that signed its certificate (path as Envoy sees it)')
+    .option('--tls-cert <file>', 'mTLS: the node\'s client certificate (with --tls-key)')
+    .option('--tls-key <file>', 'mTLS: the node\'s client key')
+    .option('--tls-server-name <name>', 'the name the server certificate must carry (SNI; default: the --server host)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action((o) => {
+      if (!o.tlsCa && (o.tlsCert || o.tlsKey || o.tlsServerName)) throw new UsageError('--tls-cert, --tls-key and --tls-server-name need --tls-ca');
+      const tls = o.tlsCa ? { caFile: o.tlsCa, certFile: o.tlsCert, keyFile: o.tlsKey, serverName: o.tlsServerName } : undefined;
       const adminPort = /^\d+$/.test(o.adminPort) ? Number(o.adminPort) : NaN;
       if (Number.isNaN(adminPort)) throw new UsageError(`--admin-port ${JSON.stringify(o.adminPort)}: expected a port number`);
       code = runBootstrap({
         server: o.server, nodeId: o.nodeId, nodeCluster: o.nodeCluster, ads: o.ads, delta: o.delta,
-        adminPort, adminAddress: o.adminAddress, output: o.output,
+        adminPort, adminAddress: o.adminAddress, output: o.output, tls,
       }, out);
+    });
+
+  program
+    .command('certs')
+    .description('make a CA, a server certificate and client certificates for a quick xDS mTLS setup (production: cert-manager or your PKI)')
+    .requiredOption('--out <dir>', 'folder for ca.crt/ca.key, server.crt/server.key, client-NAME.crt/key (an existing CA there is reused)')
+    .option('--server-name <name>', 'DNS name or IP the xDS server is reached at (repeatable; localhost, 127.0.0.1 and ::1 are always included)', collect, [])
+    .option('--client <NAME[=SAN,...]>', 'a client certificate; SANs are DNS names, IPs or URIs such as SPIFFE IDs (default spiffe://traefik-xds/node/NAME) (repeatable)', collect, [])
+    .option('--days <n>', 'validity of the server and client certificates', '365')
+    .option('--force', 'overwrite existing files (and make a new CA)', false)
+    .action((o) => {
+      code = runCerts({ out: o.out, serverNames: o.serverName, clients: o.client, days: Number(o.days), force: o.force }, out);
     });
 
   try {

@@ -4,7 +4,11 @@ import { createLogger } from '../log';
 import { UsageError, loadConfigOrThrow } from './common';
 import { manifestPathsOf } from './translate';
 import { SourceIOError } from '../sources/manifests';
+import { MergedSource, type Source } from '../sources/source';
+import { ManifestWatcher } from '../sources/watch';
 import type { Level } from '../log';
+import { redactingLogger } from '../admin/redact';
+import { TlsConfigError } from '../xds/tls';
 
 export interface ServeArgs {
   paths: string[];
@@ -15,33 +19,57 @@ export interface ServeArgs {
 
 export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Promise<number> {
   const { config, diagnostics } = loadConfigOrThrow(args.config, args.entrypoint);
-  const log = createLogger(config.logLevel as Level);
+  const log = redactingLogger(createLogger(config.logLevel as Level));
   for (const d of diagnostics.sorted()) log[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info']('static configuration', { ...d });
   const paths = args.paths.length ? args.paths : manifestPathsOf(config);
-  if (paths.length === 0) throw new UsageError('no manifest path given (pass PATH..., or set providers.manifests in --config)');
+  const crd = config.providers.kubernetesCRD;
+  if (paths.length === 0 && !crd) throw new UsageError('no manifest path given (pass PATH..., or set providers.manifests or providers.kubernetesCRD in --config)');
+  // The Kubernetes source (loaded only when configured: @kubernetes/client-node is large), merged with the manifests when both are set.
+  let kube: import('../sources/kubernetes').KubernetesSource | undefined;
+  let source: Source | undefined;
+  if (crd) {
+    try {
+      // A lazy require, not import(): under tsx's CommonJS hook a dynamic import() bypasses it.
+      kube = (require('../sources/kubernetes') as typeof import('../sources/kubernetes')).createKubernetesSource(crd, log);
+    } catch (e) {
+      if ((e as Error).name === 'KubeConfigError') throw new UsageError((e as Error).message);
+      throw e;
+    }
+    source = paths.length ? new MergedSource([new ManifestWatcher(paths, { watch: config.providers.manifests?.watch ?? true }), kube]) : kube;
+  }
   let running;
   try {
     const admin = config.admin.address;
     running = await startServe({
-      config, paths, log, address: args.address, watch: config.providers.manifests?.watch ?? true,
+      config, paths, source, log, address: args.address, watch: config.providers.manifests?.watch ?? true,
       adminAddress: `${admin.host.includes(':') ? `[${admin.host}]` : admin.host || '127.0.0.1'}:${admin.port}`,
     });
   } catch (e) {
-    if (e instanceof SourceIOError) throw new UsageError(e.message);
+    if (e instanceof SourceIOError || e instanceof TlsConfigError) throw new UsageError(e.message);
     throw e;
   }
+  // Problems as Kubernetes Events on the offending objects (the Lease leader writes them).
+  const events = kube ? (require('../sources/kubernetes-events') as typeof import('../sources/kubernetes-events')).attachKubernetesEvents(kube, running.controller, log) : undefined;
   const addr = `${config.xds.address.host || '127.0.0.1'}:${running.port}`;
+  const t = config.xds.tls;
+  const tlsFlags = t ? ` --tls-ca CA.crt${t.clientCAFile ? ' --tls-cert NODE.crt --tls-key NODE.key' : ''}` : '';
   out.write(
-    `traefik-xds is serving xDS on ${addr} (ADS, state of the world and delta).\n` +
+    `traefik-xds is serving xDS on ${addr} (ADS, state of the world and delta${t ? `, ${t.clientCAFile ? 'mTLS' : 'TLS'}` : ''}).\n` +
     `Point an Envoy at it:\n` +
-    `  npx traefik-xds bootstrap --server ${addr} --node-id envoy-1 --node-cluster gateway > envoy.yaml && envoy -c envoy.yaml\n` +
+    `  npx traefik-xds bootstrap --server ${addr} --node-id envoy-1 --node-cluster gateway${tlsFlags} > envoy.yaml && envoy -c envoy.yaml\n` +
     `Look at what it serves:\n` +
     `  npx traefik-xds dump --server ${addr} --node-id debug --node-cluster gateway\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
-      log.info('shutting down', { signal: sig });
-      void running!.stop(5000).then(resolve);
+      // Drain: stop accepting, end each stream with UNAVAILABLE once its responses have left, cut the rest after 5 s.
+      log.info('shutting down: draining xDS streams', { signal: sig, streams: running!.xds.openStreams, graceMs: 5000 });
+      const t0 = Date.now();
+      for (const s of ['SIGTERM', 'SIGINT']) process.once(s, () => process.exit(1)); // a second signal: now
+      void (events?.close() ?? Promise.resolve()).then(() => running!.stop(5000)).then(() => {
+        log.info('stopped', { drainMs: Date.now() - t0 });
+        resolve();
+      });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -146,6 +146,29 @@ export const MANIFESTS_KEYS: KeySpec = {
   watch: true,
   ...Object.fromEntries(FILTER_KEYS.map((k) => [k, true])),
 };
+export const KUBERNETES_INGRESS_KEYS: KeySpec = {
+  endpoint: true,
+  token: true,
+  certAuthFilePath: true,
+  namespaces: true,
+  labelSelector: true,
+  ingressClass: true,
+  throttleDuration: true,
+  allowEmptyServices: true,
+  allowExternalNameServices: true,
+  crossProviderNamespaces: true,
+  disableIngressClassLookup: true,
+  disableClusterScopeResources: true,
+  nativeLBByDefault: true,
+  strictPrefixMatching: true,
+  ingressEndpoint: true,
+  legacyAnnotations: true,
+  disablePassHostHeaders: true,
+  enablePassTLSCert: true,
+  reportNodeInternalIPs: { ignored: 'Traefik master only (unreleased in v3.7); status is written from ingressEndpoint' },
+  filename: { error: "Traefik 1.7's custom template (filename) cannot be emulated by traefik-xds" },
+};
+export const INGRESS_ENDPOINT_KEYS: KeySpec = { ip: true, hostname: true, publishedService: true };
 export const XDS_KEYS: KeySpec = { address: true, tls: true, insecure: true, maxMessageBytes: true };
 export const XDS_TLS_KEYS: KeySpec = { certFile: true, keyFile: true, clientCAFile: true };
 export const ADMIN_KEYS: KeySpec = { address: true };

@@ -40,6 +40,7 @@ import type {
   FleetProfile,
   KubernetesCRDProvider,
   KubernetesFilterOptions,
+  KubernetesIngressProvider,
   ListenAddress,
   LogLevel,
   ManifestsProvider,
@@ -465,6 +466,72 @@ function parseKubernetesCRD(ctx: Ctx, body: Val): { provider: KubernetesCRDProvi
   return { provider, set };
 }
 
+export function defaultKubernetesIngress(): KubernetesIngressProvider {
+  return {
+    endpoint: '', token: '', certAuthFilePath: '', namespaces: [], labelSelector: '', ingressClass: '', throttleDuration: 0,
+    allowEmptyServices: false, allowExternalNameServices: false, disableIngressClassLookup: false, disableClusterScopeResources: false,
+    nativeLBByDefault: false, strictPrefixMatching: false, legacyAnnotations: 'none', disablePassHostHeaders: false, enablePassTLSCert: false,
+  };
+}
+
+/** `providers.kubernetesIngress` (traefik-ingress.md §1.2, §3.8, §7). */
+function parseKubernetesIngress(ctx: Ctx, body: Val): KubernetesIngressProvider {
+  const out = defaultKubernetesIngress();
+  const o = readObject(ctx, body, K.KUBERNETES_INGRESS_KEYS);
+  if (!o) return out;
+  const endpoint = readString(ctx, o.get('endpoint'));
+  if (endpoint !== undefined && endpoint !== '') {
+    let ok = false;
+    try {
+      const u = new URL(endpoint);
+      ok = u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) ctx.error(o.get('endpoint') as Val, `endpoint "${endpoint}" must be an http:// or https:// URL`);
+    else out.endpoint = endpoint;
+  }
+  out.token = readString(ctx, o.get('token')) ?? '';
+  out.certAuthFilePath = readString(ctx, o.get('certAuthFilePath')) ?? '';
+  out.throttleDuration = readDuration(ctx, o.get('throttleDuration')) ?? 0;
+  const f = readFilterOptions(ctx, o);
+  if (f.namespaces) out.namespaces = f.namespaces;
+  if (f.labelSelector !== undefined) out.labelSelector = f.labelSelector;
+  if (f.ingressClass !== undefined) out.ingressClass = f.ingressClass;
+  if (f.crossProviderNamespaces) out.crossProviderNamespaces = f.crossProviderNamespaces;
+  for (const k of ['allowEmptyServices', 'allowExternalNameServices', 'nativeLBByDefault', 'disableClusterScopeResources'] as const) {
+    if (f[k] !== undefined) out[k] = f[k]!;
+  }
+  for (const k of ['disableIngressClassLookup', 'strictPrefixMatching', 'disablePassHostHeaders', 'enablePassTLSCert'] as const) {
+    const b = readBool(ctx, o.get(k));
+    if (b !== undefined) out[k] = b;
+  }
+  out.legacyAnnotations = readEnum(ctx, o.get('legacyAnnotations'), ['none', 'v1.7'] as const) ?? 'none';
+  for (const k of ['disablePassHostHeaders', 'enablePassTLSCert'] as const) {
+    if (out[k] && out.legacyAnnotations !== 'v1.7') {
+      ctx.error(o.get(k) as Val, `${k} is a Traefik 1.7 option: it needs legacyAnnotations: v1.7`);
+      out[k] = false;
+    }
+  }
+  if (out.enablePassTLSCert) ctx.warn(o.get('enablePassTLSCert') as Val, 'accepted, but pass-tls-cert (upstream TLS from the entry point) is not translated by traefik-xds');
+  if (out.disableIngressClassLookup) {
+    ctx.warn(o.get('disableIngressClassLookup') as Val, 'deprecated in Traefik for disableClusterScopeResources; Ingresses with spec.ingressClassName are ignored');
+  }
+  const ep = o.get('ingressEndpoint');
+  if (ep && ep.node !== null) {
+    const e = readObject(ctx, ep, K.INGRESS_ENDPOINT_KEYS);
+    if (e) {
+      const cfg = { ip: readString(ctx, e.get('ip')) ?? '', hostname: readString(ctx, e.get('hostname')) ?? '', publishedService: readString(ctx, e.get('publishedService')) ?? '' };
+      if (cfg.publishedService && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.publishedService)) {
+        ctx.error(e.get('publishedService') as Val, `publishedService "${cfg.publishedService}" must be namespace/name`);
+      } else if (!cfg.publishedService && !cfg.ip && !cfg.hostname) {
+        ctx.error(ep, 'publishedService or ip or hostname must be defined');
+      } else out.ingressEndpoint = cfg;
+    }
+  }
+  return out;
+}
+
 function parseManifests(ctx: Ctx, body: Val, baseDir: string, crdSet: Partial<KubernetesFilterOptions>): ManifestsProvider {
   const out: ManifestsProvider = { ...defaultFilterOptions(), ...crdSet, watch: true };
   const o = readObject(ctx, body, K.MANIFESTS_KEYS);
@@ -493,7 +560,7 @@ function parseProviders(ctx: Ctx, v: Val, baseDir: string): ProvidersConfig {
     crdSet = r.set;
   }
   const ing = readSection(ctx, o.get('kubernetesIngress'));
-  if (ing?.on) out.kubernetesIngress = plainObject(ctx, ing.body.node);
+  if (ing?.on) out.kubernetesIngress = parseKubernetesIngress(ctx, ing.body);
   const man = readSection(ctx, o.get('manifests'));
   if (man?.on) out.manifests = parseManifests(ctx, man.body, baseDir, crdSet);
   return out;

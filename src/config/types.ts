@@ -139,6 +139,41 @@ export interface KubernetesCRDProvider extends KubernetesFilterOptions {
   throttleDuration: number;
 }
 
+/** `providers.kubernetesIngress.ingressEndpoint`: what to write in Ingress `status.loadBalancer`. */
+export interface IngressEndpointConfig {
+  ip: string;
+  hostname: string;
+  /** `namespace/name` of the Service whose address is published. */
+  publishedService: string;
+}
+
+/** `providers.kubernetesIngress` (Traefik's options, traefik-ingress.md §1.2, plus our legacyAnnotations). */
+export interface KubernetesIngressProvider {
+  endpoint: string;
+  token: string;
+  certAuthFilePath: string;
+  /** Empty: all namespaces. */
+  namespaces: string[];
+  labelSelector: string;
+  ingressClass: string;
+  throttleDuration: number;
+  allowEmptyServices: boolean;
+  allowExternalNameServices: boolean;
+  /** Undefined: unrestricted. A list (even empty): only these namespaces may use cross-provider references. */
+  crossProviderNamespaces?: string[];
+  disableIngressClassLookup: boolean;
+  disableClusterScopeResources: boolean;
+  nativeLBByDefault: boolean;
+  strictPrefixMatching: boolean;
+  /** Present = status.loadBalancer updates (Kubernetes source only). */
+  ingressEndpoint?: IngressEndpointConfig;
+  /** Ours: `v1.7` reads the Traefik 1.x annotations (traefik-ingress.md §3). */
+  legacyAnnotations: 'none' | 'v1.7';
+  /** 1.7 options, accepted with legacyAnnotations v1.7 only. */
+  disablePassHostHeaders: boolean;
+  enablePassTLSCert: boolean;
+}
+
 /**
  * Our own source: Kubernetes manifests on disk. The filter options fall back to the values set in
  * `providers.kubernetesCRD` (when present there), then to the defaults.
@@ -154,8 +189,8 @@ export interface ManifestsProvider extends KubernetesFilterOptions {
 export interface ProvidersConfig {
   /** Present = the Kubernetes API source is on. */
   kubernetesCRD?: KubernetesCRDProvider;
-  /** Present = the Ingress provider is on. Options are stored raw until that provider is built. */
-  kubernetesIngress?: Record<string, unknown>;
+  /** Present = the Ingress provider is on (Kubernetes Ingress objects, docs/static-config.md). */
+  kubernetesIngress?: KubernetesIngressProvider;
   /** Present = the manifests source is on. */
   manifests?: ManifestsProvider;
 }

@@ -48,10 +48,64 @@ const REFERENCES: Record<string, Ref[]> = {
  */
 const OPAQUE = new Set(['envoy.config.core.v3.ConfigSource']);
 
+const SDS_SECRET_CONFIG = 'envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig';
+
+/**
+ * An SDS secret fetched from another server than ours (`sds_config.api_config_source`, e.g. a SPIRE agent's
+ * socket for SPIFFE SVIDs) is not a resource of the snapshot.
+ */
+function servedElsewhere(json: JsonObject): boolean {
+  const source = getField(json, 'sds_config') as JsonObject | undefined;
+  return !!source && getField(source, 'api_config_source') !== undefined;
+}
+
 const KIND_OF_REF: Record<Ref['kind'], ResourceKind> = { routes: 'routes', clusters: 'clusters', secrets: 'secrets' };
 
 /** Every consistency problem of a resource set, as readable sentences with the field path. */
 export function checkConsistency(r: EnvoyResources, opts: ConsistencyOptions = {}): string[] {
+  return checkConsistencyWith(r, referencesOf, opts);
+}
+
+/** A name one resource uses: found at `field` (item `index` when a list) of the message at `path`. */
+export interface FoundReference {
+  kind: Ref['kind'];
+  path: string;
+  field: string;
+  index?: number;
+  name: string;
+}
+
+/** The names a resource uses (a pure function of its content: callers may cache it by content hash). */
+export function referencesOf(kind: ResourceKind, res: object): FoundReference[] {
+  if (kind === 'endpoints') return [];
+  return referencesIn(RESOURCE_TYPE_NAMES[kind], res);
+}
+
+/** The names a message of any type uses, with paths relative to it. */
+export function referencesIn(typeName: string, json: object): FoundReference[] {
+  const out: FoundReference[] = [];
+  walkMessages(typeName, json, (typeName, json, path) => {
+    if (OPAQUE.has(typeName)) return false;
+    if (typeName === SDS_SECRET_CONFIG && servedElsewhere(json)) return false;
+    for (const ref of REFERENCES[typeName] ?? []) {
+      const value = getField(json, ref.field);
+      const add = (name: unknown, index?: number) => {
+        if (typeof name === 'string' && name !== '') out.push({ kind: ref.kind, path, field: ref.field, index, name });
+      };
+      if (Array.isArray(value)) value.forEach((n, i) => add(n, i));
+      else add(value);
+    }
+    return true;
+  });
+  return out;
+}
+
+/** checkConsistency with the references of each resource given by `refs` (e.g. cached per unchanged resource). */
+export function checkConsistencyWith(
+  r: EnvoyResources,
+  refs: (kind: ResourceKind, res: object) => FoundReference[],
+  opts: ConsistencyOptions = {},
+): string[] {
   const problems: string[] = [];
   const names = {} as Record<ResourceKind, Set<string>>;
   for (const kind of Object.keys(RESOURCE_TYPE_NAMES) as ResourceKind[]) {
@@ -62,12 +116,12 @@ export function checkConsistency(r: EnvoyResources, opts: ConsistencyOptions = {
 
   for (const kind of ['listeners', 'routes', 'clusters', 'secrets'] as const) {
     for (const [i, res] of (r[kind] ?? []).entries()) {
-      const where = label(kind, res, i);
-      walkMessages(RESOURCE_TYPE_NAMES[kind], res, (typeName, json, path) => {
-        if (OPAQUE.has(typeName)) return false;
-        for (const ref of REFERENCES[typeName] ?? []) checkRef(ref, json, join(where, path), names, problems);
-        return true;
-      });
+      for (const ref of refs(kind, res)) {
+        const target = KIND_OF_REF[ref.kind];
+        if (names[target].has(ref.name)) continue;
+        const at = join(join(label(kind, res, i), ref.path), ref.field);
+        problems.push(`${ref.index === undefined ? at : `${at}[${ref.index}]`}: ${SINGULAR[target]} "${ref.name}" is not defined`);
+      }
     }
   }
 
@@ -100,18 +154,6 @@ function collectNames(kind: ResourceKind, list: object[], problems: string[]): S
     seen.add(name);
   });
   return seen;
-}
-
-function checkRef(ref: Ref, json: JsonObject, where: string, names: Record<ResourceKind, Set<string>>, problems: string[]): void {
-  const value = getField(json, ref.field);
-  const kind = KIND_OF_REF[ref.kind];
-  const check = (name: unknown, path: string) => {
-    if (typeof name === 'string' && name !== '' && !names[kind].has(name)) {
-      problems.push(`${path}: ${SINGULAR[kind]} "${name}" is not defined`);
-    }
-  };
-  if (Array.isArray(value)) value.forEach((n, i) => check(n, `${join(where, ref.field)}[${i}]`));
-  else check(value, join(where, ref.field));
 }
 
 function label(kind: ResourceKind, res: object, i: number): string {

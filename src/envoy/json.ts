@@ -148,9 +148,10 @@ function readValue(vi: ValueInfo, v: unknown, path: string, ctx: ReadCtx): unkno
   return readScalar(vi.kind, v, path, ctx);
 }
 
-function isDefaultScalar(v: unknown): boolean {
-  // protobufjs's prototype default for bytes is a plain empty array
-  return v === 0 || v === '' || v === false || v === '0' || ((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
+function isDefaultScalar(v: unknown, kind?: string): boolean {
+  // protobufjs's prototype default for bytes is a plain empty array. "0" is the zero of a 64-bit integer
+  // only: a string field holding "0" (a header value, say) is not its default.
+  return v === 0 || v === '' || v === false || (v === '0' && kind !== 'string') || ((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
 }
 
 /** Map keys arrive as JSON object keys (strings): parse them as the key type. */
@@ -225,7 +226,7 @@ function readMessage(ti: TypeInfo, json: unknown, path: string, ctx: ReadCtx, sk
     }
     const v = readField(fi, raw, p, ctx);
     if (v === BAD) continue;
-    if (!fi.presence && !fi.repeated && !fi.map && isDefaultScalar(v)) continue; // proto3: defaults are not sent
+    if (!fi.presence && !fi.repeated && !fi.map && isDefaultScalar(v, fi.kind)) continue; // proto3: defaults are not sent
     m[fi.name] = v;
   }
   return m;
@@ -258,7 +259,7 @@ function readWellKnown(ti: TypeInfo, json: unknown, path: string, ctx: ReadCtx):
     case 'wrapper': {
       const v = readValue(ti.wrapped!, json, path, ctx);
       if (v === BAD) return BAD;
-      if (!isDefaultScalar(v)) m.value = v;
+      if (!isDefaultScalar(v, ti.wrapped!.kind)) m.value = v;
       return m;
     }
     case 'struct':
@@ -399,10 +400,10 @@ function writeValue(vi: ValueInfo, v: unknown): unknown {
   return writeScalar(vi.kind, v);
 }
 
-function isDefaultValue(v: unknown): boolean {
+function isDefaultValue(v: unknown, kind?: string): boolean {
   if (v == null) return true;
   if (typeof v === 'object' && 'low' in v && 'high' in v) return (v as { low: number; high: number }).low === 0 && (v as { high: number }).high === 0;
-  return isDefaultScalar(v);
+  return isDefaultScalar(v, kind);
 }
 
 function writeMessage(ti: TypeInfo, m: Record<string, unknown>): unknown {
@@ -427,7 +428,7 @@ function writeMessage(ti: TypeInfo, m: Record<string, unknown>): unknown {
       if (v == null || !hasOwn(m, fi.name)) continue;
       out[fi.name] = writeValue(fi, v);
     } else {
-      if (isDefaultValue(v)) continue;
+      if (isDefaultValue(v, fi.kind)) continue;
       out[fi.name] = writeValue(fi, v);
     }
   }

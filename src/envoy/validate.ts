@@ -7,6 +7,7 @@
 // `ignore_empty` skips the rules for an empty value; a range with lt < gt means "outside".
 
 import * as net from 'net';
+import type * as protobuf from 'protobufjs';
 import { RE2 } from 're2-wasm';
 import { JsonObject, JsonProblem, canonicalize, fromEnvoyJsonLenient, toEnvoyJson } from './json';
 import { findTypeByUrl } from './proto';
@@ -491,11 +492,19 @@ export function validateCanonical(typeName: string, canonical: JsonObject): Vali
  * oneof conflicts, ...) and PGV rule violations. Never throws for bad input.
  */
 export function validateResource(typeName: string, json: unknown): ValidationError[] {
+  return validateResourceMessage(typeName, json).errors;
+}
+
+/**
+ * validateResource, also returning the decoded message when there is no problem: it is what
+ * encodeResource would build from the same JSON, so callers encode it instead of reading the JSON twice.
+ */
+export function validateResourceMessage(typeName: string, json: unknown): { errors: ValidationError[]; message?: protobuf.Message<object> } {
   let decoded: ReturnType<typeof fromEnvoyJsonLenient>;
   try {
     decoded = fromEnvoyJsonLenient(typeName, json);
   } catch (e) {
-    return [{ path: '', message: e instanceof Error ? e.message : String(e) }];
+    return { errors: [{ path: '', message: e instanceof Error ? e.message : String(e) }] };
   }
   const errs: Errs = [...decoded.problems];
   if (decoded.message) {
@@ -505,7 +514,7 @@ export function validateResource(typeName: string, json: unknown): ValidationErr
       errs.push({ path: '', message: e instanceof Error ? e.message : String(e) });
     }
   }
-  return errs;
+  return errs.length ? { errors: errs } : { errors: errs, message: decoded.message };
 }
 
 /** Throws unless `json` is a valid `typeName`; returns its canonical form. */

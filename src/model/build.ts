@@ -2,7 +2,12 @@
 import { Diagnostics } from './diagnostics';
 import { buildIndex, ObjectIndex } from './object-index';
 import { buildHttpRouters } from './http-routers';
-import type { Model, UpstreamCluster } from './model';
+import { buildIngressRouters } from './ingress-routers';
+import { buildTlsModel } from './tls-options';
+import { checkServersTransports } from './servers-transport';
+import { buildTcpRouters } from './tcp-routers';
+import { buildUdpRouters } from './udp-routers';
+import type { Model, TcpUpstream, TlsCertificate, UpstreamCluster } from './model';
 import type { ModelOptions } from './options';
 import type { CertificateStore } from './certificates';
 import type { RawObject, SourceSnapshot } from '../sources/types';
@@ -25,21 +30,25 @@ export function buildModel(
   const index = buildIndex(snapshot.objects, opts.provider, diags, fallback);
   const clusters = new Map<string, UpstreamCluster>();
   const certificates: CertificateStore = new Map();
-  const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates });
+  const tls = buildTlsModel(index, certificates, diags);
+  const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates, tls });
+  // Kubernetes Ingress objects (providers.kubernetesIngress): more HTTP routers of the same model.
+  httpRouters.push(...buildIngressRouters({ index, opts, diags, clusters, certificates, tls }));
+  // TCP and UDP: IngressRouteTCP (with MiddlewareTCP, ServersTransportTCP) and IngressRouteUDP.
+  const tcpClusters = new Map<string, TcpUpstream>();
+  const clientCertificates = new Map<string, TlsCertificate>();
+  const tcpCtx = { index, opts, diags, certificates, tls, tcpClusters, clientCertificates, cache: new Map() };
+  const tcpRouters = buildTcpRouters(tcpCtx);
+  const udpRouters = buildUdpRouters(tcpCtx);
+  // Every ServersTransport is processed, referenced or not, as Traefik's provider does (its problems are logged).
+  checkServersTransports({ index, opts, diags });
   reportUntranslatedKinds(index, diags);
-  return { model: { httpRouters, clusters, certificates }, diagnostics: diags, index };
+  return { model: { httpRouters, clusters, certificates, tls, tcpRouters, udpRouters, tcpClusters, clientCertificates }, diagnostics: diags, index };
 }
 
 /** Kinds this version reads and validates but does not translate yet: said once per object, never silently. */
 function reportUntranslatedKinds(index: ObjectIndex, diags: Diagnostics): void {
   const later: [Map<string, { kind: string; namespace: string; name: string; raw: { locate?: (f: string | undefined) => any } }>, string][] = [
-    [index.ingressRouteTCPs as any, 'IngressRouteTCP is not translated by this version of traefik-xds yet; its routes are not served'],
-    [index.ingressRouteUDPs as any, 'IngressRouteUDP is not translated by this version of traefik-xds yet; its routes are not served'],
-    [index.middlewareTCPs as any, 'MiddlewareTCP is not translated by this version of traefik-xds yet'],
-    [index.tlsOptions as any, 'TLSOption is not translated by this version of traefik-xds yet; TLS routes that name it are left out, the others use Envoy-side defaults close to Traefik\'s default options'],
-    [index.tlsStores as any, 'TLSStore is not translated by this version of traefik-xds yet; only certificates named by IngressRoute tls.secretName are served'],
-    [index.serversTransports as any, 'ServersTransport is not translated by this version of traefik-xds yet; services use the default@internal transport'],
-    [index.serversTransportTCPs as any, 'ServersTransportTCP is not translated by this version of traefik-xds yet'],
   ];
   for (const [coll, msg] of later) {
     for (const o of ObjectIndex.sorted(coll)) {

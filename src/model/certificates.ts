@@ -54,29 +54,60 @@ export function loadCertificate(
     diags.error(subject, field, `secret ${name} not found: its certificate is not served`);
     return undefined;
   }
+  // Parsing the certificate and checking the key is the costly part: done once per Secret object (sources
+  // keep unchanged objects, so a rebuild re-checks only Secrets that changed).
+  let checked = checkedPairs.get(secret);
+  if (!checked) {
+    checked = checkPair(secret, name);
+    checkedPairs.set(secret, checked);
+  }
+  if ('problem' in checked) {
+    diags.error(subject, field, checked.problem);
+    return undefined;
+  }
+  const { certPem, keyPem, sans } = checked;
+  const c: TlsCertificate = { name, certPem, keyPem, sans, provenance: [provenance] };
+  store.set(name, c);
+  return c;
+}
+
+type CheckedPair = { certPem: string; keyPem: string; sans: string[] } | { problem: string };
+
+const checkedPairs = new WeakMap<SecretObj, CheckedPair>();
+/** Certificate names by PEM pair: the same certificate in several Secrets (or a Secret re-applied unchanged) is parsed once. */
+const sansByPair = new Map<string, string[] | string>();
+
+function checkPair(secret: SecretObj, name: string): CheckedPair {
   const certPem = secretValue(secret, 'tls.crt');
   const keyPem = secretValue(secret, 'tls.key');
   if (!certPem || !keyPem) {
-    diags.error(subject, field, `secret ${name} must contain non-empty keys tls.crt and tls.key: its certificate is not served`);
-    return undefined;
+    return { problem: `secret ${name} must contain non-empty keys tls.crt and tls.key: its certificate is not served` };
   }
+  const pairKey = `${certPem}\0${keyPem}`;
+  let sans = sansByPair.get(pairKey);
+  if (sans === undefined) {
+    sans = parsePair(certPem, keyPem);
+    if (sansByPair.size >= 10_000) sansByPair.clear();
+    sansByPair.set(pairKey, sans);
+  }
+  // Problems are kept as the text after "secret <name>: ", as each Secret reports them under its own name.
+  return typeof sans === 'string' ? { problem: `secret ${name}: ${sans}` } : { certPem, keyPem, sans };
+}
+
+/** The certificate's DNS names, or what is wrong with the pair. */
+function parsePair(certPem: string, keyPem: string): string[] | string {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
   } catch {
-    diags.error(subject, field, `secret ${name}: tls.crt is not a PEM certificate: its certificate is not served`);
-    return undefined;
+    return 'tls.crt is not a PEM certificate: its certificate is not served';
   }
   try {
     if (!cert.checkPrivateKey(createPrivateKey(keyPem))) {
-      diags.error(subject, field, `secret ${name}: tls.key does not belong to the certificate in tls.crt: its certificate is not served`);
-      return undefined;
+      return 'tls.key does not belong to the certificate in tls.crt: its certificate is not served';
     }
   } catch {
-    diags.error(subject, field, `secret ${name}: tls.key is not a PEM private key: its certificate is not served`);
-    return undefined;
+    return 'tls.key is not a PEM private key: its certificate is not served';
   }
-  const c: TlsCertificate = { name, certPem, keyPem, sans: certificateNames(cert), provenance: [provenance] };
-  store.set(name, c);
-  return c;
+  return certificateNames(cert);
 }

@@ -1,17 +1,21 @@
 // IngressRoute → HTTP routers (traefik-semantics.md §7.1): one router per route, with its rule in DNF,
 // its priority, its entry points, its TLS settings and its resolved services. A broken route is dropped
 // alone with a diagnostic; the rest of the IngressRoute still routes.
-import { parseRule, toPredicate, toDNF, defaultPriority, MAX_PRIORITY } from './rules';
-import { httpRouterName } from './naming';
+import { defaultPriority, MAX_PRIORITY, tlsHostsOf } from './rules';
+import { compileRule } from './rules/cache';
+import { httpRouterName, normalize } from './naming';
+import type { TlsModel } from './tls-options';
 import { ObjectIndex, subjectOf } from './object-index';
 import { resolveReference, unavailableProvider, ReferenceError } from './references';
 import { resolveUpstream, ServiceError } from './services';
+import { TraefikServiceError, traefikServicesOf, type TraefikServices } from './traefik-services';
+import { withServerSticky } from './sticky-cookies';
 import type { IngressRouteObj, LoadBalancerSpec, RouteSpec } from './crds/types';
 import type { Diagnostics, DiagnosticSubject } from './diagnostics';
 import type { HttpRouter, Provenance, RuleLiteral, UpstreamCluster, WeightedTarget } from './model';
 import type { ModelOptions } from './options';
 import { loadCertificate, type CertificateStore } from './certificates';
-import { resolveMiddlewares, MiddlewareError, type ResolvedMiddleware } from './middlewares';
+import { resolveMiddlewares, resolveEntryPointMiddlewares, MiddlewareError, type MiddlewareContext, type ResolvedMiddleware } from './middlewares';
 
 export interface HttpBuildContext {
   index: ObjectIndex;
@@ -19,6 +23,7 @@ export interface HttpBuildContext {
   diags: Diagnostics;
   clusters: Map<string, UpstreamCluster>;
   certificates: CertificateStore;
+  tls: TlsModel;
 }
 
 /** Thrown inside one route's resolution: the route is dropped with this diagnostic. */
@@ -28,7 +33,35 @@ class RouteError extends Error {
   }
 }
 
+function middlewareContext(ctx: HttpBuildContext): MiddlewareContext {
+  return { index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace, opts: ctx.opts, clusters: ctx.clusters };
+}
+
+/**
+ * Entry-point middlewares (`entryPoints.<ep>.http.middlewares`), resolved once per entry point. One that
+ * cannot be resolved breaks every router of that entry point there, as in Traefik (the router's copy for that
+ * entry point fails with "middleware does not exist").
+ */
+function entryPointMiddlewares(ctx: HttpBuildContext): Map<string, ResolvedMiddleware[] | { error: string }> {
+  const out = new Map<string, ResolvedMiddleware[] | { error: string }>();
+  for (const ep of ctx.opts.entryPoints) {
+    if (ep.protocol !== 'tcp' || !ep.middlewares?.length) continue;
+    const field = `entryPoints.${ep.name}.http.middlewares`;
+    try {
+      out.set(ep.name, resolveEntryPointMiddlewares(middlewareContext(ctx), ep.middlewares, field));
+    } catch (e) {
+      if (!(e instanceof MiddlewareError)) throw e;
+      ctx.diags.error({ kind: 'StaticConfig' }, e.field, `${e.message}; the HTTP routers of entry point ${ep.name} are not served there`);
+      out.set(ep.name, { error: e.message });
+    }
+  }
+  return out;
+}
+
 export function buildHttpRouters(ctx: HttpBuildContext): HttpRouter[] {
+  // Every TraefikService is resolved once, so that its problems are reported even when no route uses it.
+  traefikServices(ctx).resolveAll();
+  const epMiddlewares = entryPointMiddlewares(ctx);
   const routers = new Map<string, HttpRouter>();
   for (const ir of ObjectIndex.sorted(ctx.index.ingressRoutes)) {
     for (const r of buildIngressRoute(ctx, ir)) {
@@ -37,6 +70,8 @@ export function buildHttpRouters(ctx: HttpBuildContext): HttpRouter[] {
         ctx.diags.warn(prev.provenance.subject, prev.provenance.field,
           `router ${r.name} is defined twice (same match in one IngressRoute); Traefik keeps only the last one, ${r.provenance.field}`);
       }
+      const eps = r.entryPoints.filter((ep) => epMiddlewares.has(ep));
+      if (eps.length) r.entryPointMiddlewares = Object.fromEntries(eps.map((ep) => [ep, epMiddlewares.get(ep)!]));
       routers.set(r.name, r);
     }
   }
@@ -62,21 +97,41 @@ function buildIngressRoute(ctx: HttpBuildContext, ir: IngressRouteObj): HttpRout
     if (tls.store) diags.info(subject, 'spec.tls.store', 'ignored, as in Traefik: routing always uses the default TLS store');
     if (tls.certResolver) {
       diags.warn(subject, 'spec.tls.certResolver',
-        `certificate resolver "${tls.certResolver}" is ignored: traefik-xds has no ACME client; provide the certificate as a Secret (e.g. from cert-manager) and name it in spec.tls.secretName or the default TLSStore`);
+        tls.secretName
+          ? `certificate resolver "${tls.certResolver}" is ignored: traefik-xds has no ACME client; the certificate must come from Secret ${ir.namespace}/${tls.secretName} (keys tls.crt and tls.key), e.g. written by a cert-manager Certificate`
+          : `certificate resolver "${tls.certResolver}" is ignored: traefik-xds has no ACME client; have a certificate manager (e.g. a cert-manager Certificate) write a Secret such as ${ir.namespace}/${ir.name}-tls (keys tls.crt and tls.key) and name it in spec.tls.secretName`);
     }
     if (tls.domains?.length) diags.info(subject, 'spec.tls.domains', 'ignored: tls.domains only drives ACME certificate requests, which traefik-xds does not make');
+    tlsOptions = 'default';
     if (tls.options) {
       try {
-        resolveReference(ir.namespace, tls.options.namespace, tls.options.name, opts.provider.allowCrossNamespace);
-        diags.error(subject, 'spec.tls.options',
-          'TLSOption references are not translated by this version of traefik-xds; the IngressRoute is left out rather than served with other TLS settings');
+        const ref = resolveReference(ir.namespace, tls.options.namespace, tls.options.name, opts.provider.allowCrossNamespace);
+        // References are normalized (ns-name), option ids are not (a Traefik quirk: `my.opt` cannot be referenced),
+        // and `default` in a namespace means `ns-default`, not the global default options.
+        const id = ref.type === 'local' ? normalize(`${ref.namespace}-${ref.name}`) : ref.provider === 'kubernetescrd' ? ref.name : undefined;
+        if (id === undefined) {
+          diags.error(subject, 'spec.tls.options', `${unavailableProvider(ref as { provider: string; name: string })}; the IngressRoute is left out`);
+          return out;
+        }
+        if (!ctx.tls.options.has(id)) {
+          const obj = ref.type === 'local' ? ctx.index.tlsOptions.get(ObjectIndex.key(ref.namespace, ref.name)) : undefined;
+          if (obj) {
+            const objId = obj.name === 'default' ? 'default' : `${obj.namespace}-${obj.name}`;
+            diags.error(subject, 'spec.tls.options', ctx.tls.options.has(objId)
+              ? `unknown TLS options "${id}": the TLSOption ${obj.namespace}/${obj.name} has the id "${objId}", which a reference cannot name (Traefik normalizes references, not option ids: avoid dots in TLSOption names); the IngressRoute is left out`
+              : `TLS options "${id}" are invalid (see the TLSOption's errors); the IngressRoute is left out`);
+            return out;
+          }
+          diags.error(subject, 'spec.tls.options', `unknown TLS options "${id}"${tls.options.name === 'default' ? ' (a reference to "default" in a namespace means that namespace\'s TLSOption named default; omit options for the default options)' : ''}; the IngressRoute is left out`);
+          return out;
+        }
+        tlsOptions = id;
       } catch (e) {
         if (!(e instanceof ReferenceError)) throw e;
         diags.error(subject, 'spec.tls.options', `${e.message}; the IngressRoute is left out`);
+        return out;
       }
-      return out;
     }
-    tlsOptions = 'default';
   }
 
   const entryPoints = resolveEntryPoints(ctx, ir, subject);
@@ -139,12 +194,14 @@ function buildRoute(
   if (!route.match) throw new RouteError('match is empty', `${field}.match`);
 
   const syntax = ruleSyntax(ctx, ir, route);
-  const parsed = parseRule(route.match, { syntax, protocol: 'http' });
+  const rule = compileRule(route.match, syntax, 'http');
+  const parsed = rule.parsed;
   if (!parsed.ok) {
     const { message, offset } = parsed.error;
     throw new RouteError(`invalid rule (${syntax} syntax): ${message}${/position/.test(message) ? '' : ` (at position ${offset})`}`, `${field}.match`);
   }
-  const dnf = toDNF(toPredicate(parsed.ast));
+  const pred = rule.pred!;
+  const dnf = rule.dnf!;
   if ('tooLarge' in dnf) throw new RouteError('the rule expands to too many alternatives (more than 64 after distributing || over &&)', `${field}.match`);
   const conjuncts = dnf.conjuncts as RuleLiteral[][];
   if (conjuncts.length === 0) {
@@ -162,7 +219,7 @@ function buildRoute(
   let middlewares: ResolvedMiddleware[] = [];
   if (route.middlewares && route.middlewares.length > 0) {
     try {
-      middlewares = resolveMiddlewares({ index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace }, ir.namespace, route.middlewares, `${field}.middlewares`);
+      middlewares = resolveMiddlewares(middlewareContext(ctx), ir.namespace, route.middlewares, `${field}.middlewares`);
     } catch (e) {
       if (e instanceof MiddlewareError) throw new RouteError(e.message, e.field.startsWith('spec.routes') ? e.field : `${field}.middlewares`);
       throw e;
@@ -179,10 +236,23 @@ function buildRoute(
 
   const targets: WeightedTarget[] = services.map((s, j) => {
     const sf = `${field}.services[${j}]`;
-    const t = resolveServiceTarget(ctx, ir, s, sf, provenance, subject);
+    // Server-level stickiness: Traefik names the servers balancer of a single service after the router.
+    const lbName = services.length === 1 ? httpRouterName(ir.namespace, ir.name, route.match) : undefined;
+    const t = withServerSticky(ctx.clusters, resolveServiceTarget(ctx, ir, s, sf, provenance, subject), s, ir.namespace, { ...provenance, field: sf }, lbName);
     // A single service ignores its weight (Traefik builds no WRR for one service).
     return { ...t, weight: services.length === 1 ? 1 : s.weight ?? 1 };
   });
+  // Service-level middlewares run after the router's (traefik-semantics.md §10). With one service they simply
+  // extend the router's chain; with several, each stays on its weighted target (applied per cluster).
+  if (targets.length === 1 && targets[0].middlewares) {
+    middlewares = [...middlewares, ...targets[0].middlewares];
+    delete targets[0].middlewares;
+  }
+  // A TraefikService is flattened with its siblings into one split: per-target middlewares would lose their target.
+  const withMw = targets.findIndex((t) => t.middlewares?.length);
+  if (withMw >= 0 && targets.some((t) => t.service)) {
+    throw new RouteError('service-level middlewares on a service next to a TraefikService are not translated (the TraefikService is flattened with its siblings), and a route is never served without its middlewares', `${field}.services[${withMw}].middlewares`);
+  }
 
   return {
     name: httpRouterName(ir.namespace, ir.name, route.match),
@@ -193,6 +263,7 @@ function buildRoute(
     conjuncts,
     priority,
     tls: tlsOptions !== undefined ? { options: tlsOptions } : undefined,
+    tlsHosts: tlsHostsOf(pred),
     middlewares,
     action: targets.every((t) => t.weight === 0) ? { type: 'unavailable' } : { type: 'forward', targets: targets.filter((t) => t.weight > 0) },
   };
@@ -217,25 +288,38 @@ function resolveServiceTarget(
 ): Omit<WeightedTarget, 'weight'> {
   const { diags, opts } = ctx;
   const kind = s.kind ?? 'Service';
+  if (kind === 'TraefikService') {
+    // The TraefikService graph is resolved by traefik-services.ts (Kubernetes children come back through here).
+    try {
+      return { cluster: '', passHostHeader: true, service: traefikServices(ctx).reference(ir.namespace, s, field, subject).node };
+    } catch (e) {
+      if (e instanceof TraefikServiceError) throw new RouteError(e.message, e.field);
+      throw e;
+    }
+  }
   if (s.name.includes('@')) {
     const provider = s.name.slice(s.name.indexOf('@') + 1);
     throw new RouteError(unavailableProvider({ provider, name: s.name.slice(0, s.name.indexOf('@')) }), `${field}.name`);
-  }
-  if (kind === 'TraefikService') {
-    throw new RouteError('TraefikService references are not translated by this version of traefik-xds', `${field}.kind`);
   }
   if (kind !== 'Service') throw new RouteError(`unsupported service kind "${kind}"`, `${field}.kind`);
   const namespace = s.namespace || ir.namespace;
   if (namespace !== ir.namespace && !opts.provider.allowCrossNamespace) {
     throw new RouteError(`service ${namespace}/${s.name} is in another namespace, which is not allowed (allowCrossNamespace is false)`, `${field}.namespace`);
   }
+  let serviceMiddlewares: ResolvedMiddleware[] | undefined;
   if (s.middlewares && s.middlewares.length > 0) {
-    throw new RouteError('service-level middlewares are not translated by this version of traefik-xds, and a route is never served without its middlewares', `${field}.middlewares`);
+    // Resolved relative to the Service's namespace, not the IngressRoute's (traefik-semantics.md §4.1).
+    try {
+      serviceMiddlewares = resolveMiddlewares(middlewareContext(ctx), namespace, s.middlewares, `${field}.middlewares`);
+    } catch (e) {
+      if (e instanceof MiddlewareError) throw new RouteError(e.message, e.field.startsWith('spec.routes') ? e.field : `${field}.middlewares`);
+      throw e;
+    }
   }
   try {
-    const cluster = resolveUpstream(ctx.index, s, namespace, opts, { ...provenance, field }, ctx.clusters);
+    const cluster = resolveUpstream(ctx.index, s, namespace, opts, { ...provenance, field }, ctx.clusters, { diags, subject, field });
     reportUntranslatedServiceFields(ctx, s, field, subject);
-    return { cluster: cluster.name, passHostHeader: s.passHostHeader ?? true };
+    return { cluster: cluster.name, passHostHeader: s.passHostHeader ?? true, ...upstreamTargetFields(cluster), ...(serviceMiddlewares ? { middlewares: serviceMiddlewares } : {}) };
   } catch (e) {
     if (e instanceof ServiceError) throw new RouteError(e.message, e.field ? `${field}.${e.field}` : field);
     throw e;
@@ -243,21 +327,38 @@ function resolveServiceTarget(
 }
 
 
+/**
+ * The TraefikService registry of this build. Its Kubernetes Service children are resolved exactly like a
+ * route's services (port, servers, transports, service-level middlewares...), relative to the TraefikService's
+ * namespace.
+ */
+function traefikServices(ctx: HttpBuildContext): TraefikServices {
+  return traefikServicesOf({
+    ...ctx,
+    resolveUpstream: (ref, parentNs, field, provenance, subject) => {
+      try {
+        // Only the namespace of the referencing object is read from it.
+        return resolveServiceTarget(ctx, { namespace: parentNs } as IngressRouteObj, ref, field, provenance, subject);
+      } catch (e) {
+        if (e instanceof RouteError) throw new TraefikServiceError(e.message, e.field);
+        throw e;
+      }
+    },
+  });
+}
+
+/** What a route needs to know of its cluster: Envoy sets the response-header timeout and the hash policy per route. */
+function upstreamTargetFields(c: UpstreamCluster): Pick<WeightedTarget, 'responseHeaderTimeoutMs' | 'hashOnClientIp'> {
+  return {
+    ...(c.responseHeaderTimeoutMs > 0 ? { responseHeaderTimeoutMs: c.responseHeaderTimeoutMs } : {}),
+    ...(c.strategy === 'hrw' ? { hashOnClientIp: true } : {}),
+  };
+}
+
 /** Service fields whose translation is not built yet: the route still routes, and the user is told what differs. */
 function reportUntranslatedServiceFields(ctx: HttpBuildContext, s: LoadBalancerSpec, field: string, subject: DiagnosticSubject): void {
   const { diags } = ctx;
   const later: [keyof LoadBalancerSpec, string][] = [
-    ['sticky', 'sticky sessions are not translated yet: requests are balanced without stickiness'],
-    ['serversTransport', 'serversTransport is not translated yet: the default@internal transport of the static configuration is used'],
-    ['healthCheck', 'healthCheck is not translated yet: no active health checks are made'],
-    ['passiveHealthCheck', 'passiveHealthCheck is not translated yet: no outlier detection is configured'],
   ];
   for (const [k, msg] of later) if (s[k] !== undefined) diags.warn(subject, `${field}.${k}`, msg);
-  if (s.responseForwarding?.flushInterval !== undefined) {
-    diags.warn(subject, `${field}.responseForwarding.flushInterval`, 'approximated: Envoy streams response data as it arrives (like flushInterval: -1)');
-  }
-  if (s.strategy && s.strategy !== 'wrr' && s.strategy !== 'p2c') {
-    // RoundRobin (the deprecated alias of wrr) is reported by the schema.
-    if (s.strategy !== 'RoundRobin') diags.warn(subject, `${field}.strategy`, `strategy ${s.strategy} is not translated yet: round robin is used`);
-  }
 }

@@ -6,8 +6,12 @@ import { normalize } from './naming';
 import { ObjectIndex, subjectOf } from './object-index';
 import { resolveReference, unavailableProvider, ReferenceError } from './references';
 import { secretValue } from './certificates';
-import type { MiddlewareObj, MiddlewareRef, MiddlewareSpec, MiddlewareType } from './crds/types';
+import { resolveForwardAuthCluster, ForwardAuthError, type ForwardAuthAddress } from './forward-auth';
+import { resolveUpstream, ServiceError } from './services';
+import type { ErrorsMiddleware, MiddlewareObj, MiddlewareRef, MiddlewareSpec, MiddlewareType } from './crds/types';
 import type { DiagnosticSubject } from './diagnostics';
+import type { HttpRouter, UpstreamCluster } from './model';
+import type { ModelOptions } from './options';
 
 export class MiddlewareError extends Error {
   constructor(message: string, readonly field: string) {
@@ -19,6 +23,30 @@ export class MiddlewareError extends Error {
 export interface MiddlewareData {
   /** BasicAuth/DigestAuth: htpasswd-style lines from the secret (never logged). */
   users?: string[];
+  /**
+   * ForwardAuth: the auth server's cluster (in Model.clusters) and its parsed address. `appendPath`: the
+   * Middleware opts in (annotation FORWARD_AUTH_PATH_ANNOTATION: "true") to Envoy calling the address path
+   * followed by the client's path, for auth servers made for that (Envoy-style ext_authz endpoints).
+   */
+  forwardAuth?: { cluster: string; address: ForwardAuthAddress; appendPath: boolean };
+  /** Errors: the error-page service's cluster (in Model.clusters). */
+  errorService?: { cluster: string; passHostHeader: boolean };
+}
+
+/** Clusters the middlewares of a router send requests to (its own, its entry points', its services'). */
+export function routerMiddlewareClusters(r: HttpRouter): { cluster: string; hostRewrite: boolean }[] {
+  const all: ResolvedMiddleware[] = [...r.middlewares];
+  if (r.action.type === 'forward') for (const t of r.action.targets) all.push(...(t.middlewares ?? []));
+  for (const ep of Object.values(r.entryPointMiddlewares ?? {})) if (Array.isArray(ep)) all.push(...ep);
+  return all.flatMap(middlewareClusters);
+}
+
+/** Clusters a middleware sends requests to (besides the router's services): they must be emitted too. */
+export function middlewareClusters(mw: ResolvedMiddleware): { cluster: string; hostRewrite: boolean }[] {
+  const out: { cluster: string; hostRewrite: boolean }[] = [];
+  if (mw.data.forwardAuth) out.push({ cluster: mw.data.forwardAuth.cluster, hostRewrite: false });
+  if (mw.data.errorService) out.push({ cluster: mw.data.errorService.cluster, hostRewrite: !mw.data.errorService.passHostHeader });
+  return out;
 }
 
 export interface ResolvedMiddleware {
@@ -38,6 +66,9 @@ export interface ResolvedMiddleware {
 export interface MiddlewareContext {
   index: ObjectIndex;
   allowCrossNamespace: boolean;
+  /** Needed by middlewares that send requests elsewhere (ForwardAuth, Errors): their clusters go here. */
+  opts?: ModelOptions;
+  clusters?: Map<string, UpstreamCluster>;
 }
 
 function typeOf(spec: MiddlewareSpec): MiddlewareType | undefined {
@@ -64,6 +95,9 @@ function lookup(ctx: MiddlewareContext, parentNs: string, ref: MiddlewareRef, fi
   if (!ctx.index.watches(r.namespace)) throw new MiddlewareError(`namespace "${r.namespace}" is not within watched namespaces`, field);
   const m = ctx.index.middlewares.get(ObjectIndex.key(r.namespace, r.name));
   if (!m) {
+    if (ctx.index.rejected.has(`Middleware/${r.namespace}/${r.name}`)) {
+      throw new MiddlewareError(`middleware ${r.namespace}/${r.name} is invalid (see its own errors)`, field);
+    }
     const tcp = ctx.index.middlewareTCPs.get(ObjectIndex.key(r.namespace, r.name));
     throw new MiddlewareError(tcp
       ? `middleware ${r.namespace}/${r.name} does not exist (a MiddlewareTCP of that name exists, but HTTP routes need a Middleware)`
@@ -114,6 +148,8 @@ export function resolveMiddlewares(
 
 /** Secrets of the auth middlewares (traefik-semantics.md §8). Missing or malformed secrets fail the route. */
 function loadData(ctx: MiddlewareContext, m: MiddlewareObj, type: MiddlewareType, field: string): MiddlewareData {
+  if (type === 'forwardAuth') return loadForwardAuth(ctx, m, field);
+  if (type === 'errors') return loadErrors(ctx, m, field);
   if (type !== 'basicAuth' && type !== 'digestAuth') return {};
   const cfg = m.spec[type]!;
   const id = `${m.namespace}/${m.name}`;
@@ -135,4 +171,73 @@ function loadData(ctx: MiddlewareContext, m: MiddlewareObj, type: MiddlewareType
   const lines = (secretValue(secret, keys[0]) ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   if (lines.length === 0) throw new MiddlewareError(`${type} middleware ${id}: secret ${m.namespace}/${cfg.secret} has no user`, field);
   return { users: lines };
+}
+
+/** Annotation by which a ForwardAuth Middleware accepts Envoy's path semantics (address path + client path). */
+export const FORWARD_AUTH_PATH_ANNOTATION = 'traefik-xds.io/forward-auth-path-prefix';
+
+/** ForwardAuth: the auth server's cluster, built from `address` and the TLS secrets. */
+function loadForwardAuth(ctx: MiddlewareContext, m: MiddlewareObj, field: string): MiddlewareData {
+  if (!ctx.clusters) throw new Error('forwardAuth middlewares need the model clusters');
+  try {
+    const { cluster, address } = resolveForwardAuthCluster({ index: ctx.index, clusters: ctx.clusters }, m, m.spec.forwardAuth!, subjectOf(m));
+    return { forwardAuth: { cluster: cluster.name, address, appendPath: m.annotations?.[FORWARD_AUTH_PATH_ANNOTATION] === 'true' } };
+  } catch (e) {
+    if (e instanceof ForwardAuthError) throw new MiddlewareError(e.message, field);
+    throw e;
+  }
+}
+
+/**
+ * Errors: the error-page service (traefik-semantics.md §10, §4.3). Traefik's provider builds it like a route's
+ * service, relative to the Middleware's namespace; a failure drops the middleware (and the routes using it).
+ */
+function loadErrors(ctx: MiddlewareContext, m: MiddlewareObj, field: string): MiddlewareData {
+  if (!ctx.clusters || !ctx.opts) throw new Error('errors middlewares need the model clusters and options');
+  const cfg: ErrorsMiddleware = m.spec.errors!;
+  const id = `${m.namespace}/${m.name}`;
+  const s = cfg.service;
+  const fail = (msg: string): never => {
+    throw new MiddlewareError(`errors middleware ${id}: ${msg}`, field);
+  };
+  if (!s || !s.name) return fail('service is required');
+  if (s.name.includes('@')) return fail(`service "${s.name}": services of other providers are not available in traefik-xds`);
+  const kind = s.kind ?? 'Service';
+  if (kind === 'TraefikService') return fail('an error-page service of kind TraefikService is not translated by this version of traefik-xds');
+  if (kind !== 'Service') return fail(`unsupported service kind "${kind}"`);
+  const namespace = s.namespace || m.namespace;
+  if (namespace !== m.namespace && !ctx.allowCrossNamespace) {
+    return fail(`service ${namespace}/${s.name} is in another namespace, which is not allowed (allowCrossNamespace is false)`);
+  }
+  if (s.middlewares?.length) return fail('middlewares on the error-page service are not translated by this version of traefik-xds');
+  const subject = subjectOf(m);
+  try {
+    const c = resolveUpstream(ctx.index, s, namespace, ctx.opts, { kind: m.kind, namespace: m.namespace, name: m.name, field: 'spec.errors.service', subject }, ctx.clusters);
+    return { errorService: { cluster: c.name, passHostHeader: s.passHostHeader ?? true } };
+  } catch (e) {
+    if (e instanceof ServiceError) return fail(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Entry-point middlewares of the static configuration (`entryPoints.<ep>.http.middlewares`): Traefik prepends
+ * them to every router of the entry point. Names are qualified Traefik ids: `ns-name@kubernetescrd` (or
+ * `ns-name`, which the routers of the CRD provider qualify the same way). No cross-namespace rule applies:
+ * the static configuration is not a namespaced object.
+ */
+export function resolveEntryPointMiddlewares(ctx: MiddlewareContext, names: string[], field: string): ResolvedMiddleware[] {
+  const out: ResolvedMiddleware[] = [];
+  names.forEach((full, i) => {
+    const f = `${field}[${i}]`;
+    const at = full.indexOf('@');
+    const provider = at >= 0 ? full.slice(at + 1) : 'kubernetescrd';
+    const id = at >= 0 ? full.slice(0, at) : full;
+    if (provider !== 'kubernetescrd') throw new MiddlewareError(unavailableProvider({ provider, name: id }), f);
+    const hit = ObjectIndex.sorted(ctx.index.middlewares).find((m) => normalize(`${m.namespace}-${m.name}`) === id);
+    if (!hit) throw new MiddlewareError(`middleware "${full}" does not exist (kubernetescrd middlewares are named ns-name@kubernetescrd)`, f);
+    // Resolve it as a one-element list from its own namespace, so Chains and secrets work as for routes.
+    out.push(...resolveMiddlewares({ ...ctx, allowCrossNamespace: ctx.allowCrossNamespace }, hit.namespace, [{ name: hit.name, namespace: hit.namespace }], f));
+  });
+  return out;
 }

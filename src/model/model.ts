@@ -2,6 +2,7 @@
 // every object valid. Built whole from the sources on each change (like Contour's DAG).
 import type { DiagnosticSubject } from './diagnostics';
 import type { ResolvedMiddleware } from './middlewares';
+import type { TlsModel } from './tls-options';
 
 /** Where a model element came from, for diagnostics and for mapping Envoy NACKs back to CRDs. */
 export interface Provenance {
@@ -40,30 +41,226 @@ export interface UpstreamCluster {
   endpoints: Endpoint[];
   dnsHost?: string;
   dnsPort?: number;
-  /** Upstream connect timeout in ms (ServersTransport dialTimeout; default@internal 30s). */
+  /** The ServersTransport in use (Traefik's name) and the object to report its approximations on. */
+  transport: { name: string; subject: DiagnosticSubject };
+  /** Upstream connect timeout in ms (forwardingTimeouts.dialTimeout; 30 s). Already made Envoy-valid (> 0). */
   connectTimeoutMs: number;
-  /** Idle connection timeout in ms (idleConnTimeout, 90s default). */
+  /** Idle connection timeout in ms (idleConnTimeout, 90 s); 0 = none. */
   idleTimeoutMs: number;
-  /** Verify the upstream certificate (https); false = insecureSkipVerify. */
-  verifyTls: boolean;
-  /** Extra CA bundles (PEM) for https upstreams; empty with verifyTls = system roots. */
-  rootCAs: string[];
+  /** responseHeaderTimeout in ms; 0 = none (Traefik's default). Carried to the routes (RouteAction.timeout). */
+  responseHeaderTimeoutMs: number;
+  /** HTTP/2 pings (readIdleTimeout > 0): ping after `intervalMs`, close without an answer after `timeoutMs`. */
+  http2Keepalive?: { intervalMs: number; timeoutMs: number };
+  /** maxIdleConnsPerHost < 0: Go never reuses a connection. */
+  singleRequestConnections: boolean;
   /** Allow HTTP/2 over TLS via ALPN (https); false = disableHTTP2. */
   allowHttp2: boolean;
-  strategy: 'wrr' | 'p2c';
+  /** TLS towards the servers: set for `https` upstreams only. */
+  tls?: UpstreamTls;
+  strategy: 'wrr' | 'p2c' | 'hrw' | 'leasttime';
+  /** Active health check (ExternalName services only). */
+  healthCheck?: ActiveHealthCheck;
+  /** passiveHealthCheck. */
+  passiveHealthCheck?: PassiveHealthCheck;
+  /**
+   * Set when Traefik fails every request to this service (the reason, reported as an error): the cluster gets
+   * no endpoint and Envoy answers 503.
+   */
+  failAll?: string;
+  /**
+   * Server-level stickiness (`sticky.cookie` of the reference, part of the cluster's identity): fenced
+   * endpoints stay reachable through the cookie only.
+   */
+  sticky?: StickyCookie;
+}
+
+/** A PEM bundle served to Envoy as an SDS validation context. */
+export interface CaBundle {
+  /** SDS name, e.g. `ServersTransport/default/mytransport/root-cas`. */
+  name: string;
+  pem: string;
+}
+
+/** The TLS client of an https upstream, as Go's tls.Config would behave (traefik-semantics.md §12.1). */
+export interface UpstreamTls {
+  /** SNI: serverName, else the host of the server URL when it is a name (ExternalName); IPs send none. */
+  sni?: string;
+  /**
+   * Chain verification: `system` = the system bundle, `bundle` = the transport's CAs (SDS), `none` =
+   * insecureSkipVerify, `spiffe` = the SPIFFE bundle from the SPIRE agent (SDS), `fail` = Go verifies
+   * against an empty pool (every CA given was unreadable): every handshake fails.
+   */
+  verify: 'system' | 'bundle' | 'none' | 'spiffe' | 'fail';
+  ca?: CaBundle;
+  /** SANs the server certificate must carry (any one of them): Go's hostname check, peerCertURI, peerCertSANs, SPIFFE IDs. */
+  sans: { type: 'DNS' | 'URI' | 'IP_ADDRESS'; value: string; prefix?: boolean; ignoreCase?: boolean }[];
+  /** Client certificate (certificatesSecrets; Envoy sends one). */
+  clientCertificate?: TlsCertificate;
+  /** SPIFFE: the SVID comes from the SPIRE agent over SDS. */
+  spiffe?: boolean;
+  /** Go names, as kept by the provider (unknown names already dropped). */
+  cipherSuites?: string[];
+  /** `VersionTLS10`..`VersionTLS13`, as kept by the provider. */
+  minVersion?: string;
+  maxVersion?: string;
+}
+
+/** healthCheck (traefik-semantics.md §5.1 ServerHealthCheck), defaults applied. */
+export interface ActiveHealthCheck {
+  mode: 'http' | 'grpc';
+  /** What the check connects with: plaintext or TLS (hc scheme, else the server URL's). */
+  tls: boolean;
+  /** HTTP/2 for the check itself: gRPC mode, or the h2c scheme. */
+  http2: boolean;
+  /** http mode: path ("/" for ""), method (Envoy enum name), Host header, extra headers. */
+  path: string;
+  method: string;
+  host: string;
+  headers: [string, string][];
+  /** Half-open ranges [start, end) of accepted statuses. */
+  expectedStatuses: [number, number][];
+  /** gRPC mode: the :authority (host:port). */
+  authority?: string;
+  /** Another port than the server's. */
+  port?: number;
+  /** A TLS check on a plaintext cluster: the TLS client the check uses (the cluster's own otherwise). */
+  tlsContext?: UpstreamTls;
+  intervalMs: number;
+  unhealthyIntervalMs: number;
+  timeoutMs: number;
+}
+
+/** passiveHealthCheck: maxFailedAttempts consecutive failures (5xx or no answer) → server out for failureWindow. */
+export interface PassiveHealthCheck {
+  maxFailedAttempts: number;
+  failureWindowMs: number;
 }
 
 export interface WeightedTarget {
   cluster: string;
   weight: number;
   passHostHeader: boolean;
+  /** The cluster's responseHeaderTimeout in ms (0 = none): Envoy has it per route, not per cluster. */
+  responseHeaderTimeoutMs?: number;
+  /** The cluster balances by client IP (strategy hrw): the route must hash on the source IP. */
+  hashOnClientIp?: boolean;
+  /** Server-level stickiness (`sticky.cookie` on the Kubernetes Service reference): the cluster's cookie. */
+  sticky?: StickyCookie;
+  /**
+   * Service-level middlewares (`services[].middlewares`), run after the router's. Only on targets of a
+   * weighted route: with a single service they are appended to the router's `middlewares`.
+   */
+  middlewares?: ResolvedMiddleware[];
+  /**
+   * A TraefikService reference (traefik-semantics.md §11): its resolved tree of weighted, mirroring and sticky
+   * levels, which the translator flattens. `cluster` is then empty and `passHostHeader` meaningless.
+   */
+  service?: ServiceNode;
 }
 
 /** What a router does with a request once it matched. */
 export type RouterAction =
+  /** The route's services (Traefik's route-level WRR when several); `actionUpstreams` lists every cluster used. */
   | { type: 'forward'; targets: WeightedTarget[] }
   /** Every weight is zero: Traefik answers 503 "no available server". */
   | { type: 'unavailable' };
+
+// ------------------------------------------------------------------------------------------------------
+// TraefikService trees and sticky cookies (traefik-semantics.md §5.6, §11; model/traefik-services.ts)
+
+/** A sticky cookie as Traefik writes it (pkg/server/service/loadbalancer/sticky.go), defaults applied. */
+export interface StickyCookie {
+  /** The configured name sanitized, or Traefik's default `_` + 5 hex of sha1("_TRAEFIK_BACKEND_" + service). */
+  name: string;
+  secure: boolean;
+  httpOnly: boolean;
+  /** Lower-case; undefined = Go's default mode (no SameSite attribute). */
+  sameSite?: 'none' | 'lax' | 'strict';
+  /** Seconds: 0 = session cookie, negative = expires at once (`Max-Age=0`). */
+  maxAge: number;
+  /** `/` by default; empty = no Path attribute. */
+  path: string;
+  /** Without its leading dot; undefined when unset or invalid (Go drops an invalid domain). */
+  domain?: string;
+  /** A configured domain Go refuses (the cookie is then sent without a Domain attribute). */
+  droppedDomain?: string;
+  /** Where the cookie is configured (`…sticky.cookie`). */
+  provenance: Provenance;
+}
+
+/** A resolved service level: what the translator flattens into weighted clusters, cookie routes and mirrors. */
+export type ServiceNode = UpstreamNode | WeightedNode | MirroringNode;
+
+/** A Kubernetes Service reference: one upstream cluster. */
+export interface UpstreamNode {
+  type: 'upstream';
+  /** The reference as a route target (its weight is the parent's business). */
+  target: Omit<WeightedTarget, 'weight'>;
+}
+
+export interface WeightedChild {
+  /** > 0: Traefik never adds a child of weight ≤ 0 (not even for a sticky cookie). */
+  weight: number;
+  /** Traefik's name of the child service (`default-whoami-80`, `default-wrr2`): the WRR cookie value hashes it. */
+  name: string;
+  node: ServiceNode;
+}
+
+export interface WeightedNode {
+  type: 'weighted';
+  /** Traefik's service name (`default-wrr1`), or the router name for a route's own list of services. */
+  name: string;
+  /** `route`: the WRR Traefik builds for a route with several services (never sticky). */
+  kind: 'weighted' | 'highestRandomWeight' | 'route';
+  /** Empty: Traefik answers 503 "no available server" whenever this level is picked. */
+  children: WeightedChild[];
+  /** `weighted.sticky.cookie`: pins the child service. */
+  sticky?: StickyCookie;
+  provenance: Provenance;
+}
+
+export interface MirrorChild {
+  /** 0..100: Traefik mirrors request n when count*100 < n*percent. */
+  percent: number;
+  name: string;
+  node: ServiceNode;
+  /** `spec.mirroring.mirrors[i]`. */
+  field: string;
+}
+
+export interface MirroringNode {
+  type: 'mirroring';
+  name: string;
+  main: ServiceNode;
+  mirrors: MirrorChild[];
+  /** Default true. */
+  mirrorBody: boolean;
+  /** Bytes; -1 (default) = unlimited. */
+  maxBodySize: number;
+  provenance: Provenance;
+}
+
+/** Every upstream an action uses: its Kubernetes targets and the upstreams of its TraefikService trees, mirrors included. */
+export function actionUpstreams(action: RouterAction): Omit<WeightedTarget, 'weight'>[] {
+  if (action.type !== 'forward') return [];
+  const out: Omit<WeightedTarget, 'weight'>[] = [];
+  const seen = new Set<ServiceNode>();
+  const walk = (n: ServiceNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.type === 'upstream') out.push(n.target);
+    else if (n.type === 'weighted') for (const c of n.children) walk(c.node);
+    else {
+      walk(n.main);
+      for (const m of n.mirrors) walk(m.node);
+    }
+  };
+  for (const t of action.targets) {
+    if (t.service) walk(t.service);
+    else out.push(t);
+  }
+  return out;
+}
 
 /** One literal of a DNF conjunct (from the rule language). */
 export interface RuleLiteral {
@@ -106,8 +303,15 @@ export interface HttpRouter {
   /** Explicit priority, or len(rule). A bigint because Traefik allows up to MaxInt64-1000. */
   priority: bigint;
   tls?: HttpRouterTLS;
+  /** Host names the router binds TLS options to (its Host matchers; HostRegexp does not count). */
+  tlsHosts: string[];
   /** Resolved middlewares in Traefik's run order (Chains expanded). */
   middlewares: ResolvedMiddleware[];
+  /**
+   * Entry-point middlewares (static `entryPoints.<ep>.http.middlewares`) by entry point, run before
+   * `middlewares` there; `{error}` when they cannot be resolved (the router is then not served there).
+   */
+  entryPointMiddlewares?: Record<string, ResolvedMiddleware[] | { error: string }>;
   action: RouterAction;
 }
 
@@ -126,6 +330,8 @@ export interface Model {
   clusters: Map<string, UpstreamCluster>;
   /** Certificates of the default TLS store, keyed by SDS name. */
   certificates: Map<string, TlsCertificate>;
+  /** TLS options (by Traefik id), client CA bundles, and the default store's default certificate. */
+  tls: TlsModel;
   // --- TCP and UDP (IngressRouteTCP, MiddlewareTCP, ServersTransportTCP, IngressRouteUDP) ---
   tcpRouters: TcpRouter[];
   udpRouters: UdpRouter[];

@@ -12,10 +12,19 @@ export function makeID(namespace: string, name: string): string {
   return namespace ? `${namespace}-${name}` : name;
 }
 
-/** The HTTP router name: Normalize(ns-ingName-hex(sha256(match))[0:20]). */
+const routerNames = new Map<string, string>();
+
+/** The HTTP router name: Normalize(ns-ingName-hex(sha256(match))[0:20]). Memoized: every rebuild asks again. */
 export function httpRouterName(namespace: string, ingressRouteName: string, match: string): string {
-  const h = createHash('sha256').update(match, 'utf8').digest('hex').slice(0, 20);
-  return normalize(makeID(namespace, `${ingressRouteName}-${h}`));
+  const key = `${namespace}\0${ingressRouteName}\0${match}`;
+  let name = routerNames.get(key);
+  if (name === undefined) {
+    const h = createHash('sha256').update(match, 'utf8').digest('hex').slice(0, 20);
+    name = normalize(makeID(namespace, `${ingressRouteName}-${h}`));
+    if (routerNames.size >= 200_000) routerNames.clear();
+    routerNames.set(key, name);
+  }
+  return name;
 }
 
 /** The TCP router (and service) name: makeID(ns, ingName-hex(sha256(match))[0:20]), NOT normalized. */

@@ -2,10 +2,10 @@
 import { parseObject } from './crds';
 import type {
   AnyTypedObject, ConfigMapObj, EndpointSliceObj, EndpointsObj, IngressRouteObj, IngressRouteTCPObj,
-  IngressRouteUDPObj, MiddlewareObj, MiddlewareTCPObj, NodeObj, SecretObj, ServersTransportObj,
+  IngressRouteUDPObj, IngressClassObj, IngressObj, MiddlewareObj, MiddlewareTCPObj, NodeObj, SecretObj, ServersTransportObj,
   ServersTransportTCPObj, ServiceObj, TLSOptionObj, TLSStoreObj, TraefikServiceObj,
 } from './crds/types';
-import { Diagnostics } from './diagnostics';
+import { Diagnostics, type Diagnostic } from './diagnostics';
 import { parseLabelSelector, type LabelSelector } from './labelselector';
 import type { ProviderOptions } from './options';
 import type { RawObject } from '../sources/types';
@@ -32,6 +32,10 @@ export class ObjectIndex {
   secrets: ByKey<SecretObj> = new Map();
   configMaps: ByKey<ConfigMapObj> = new Map();
   nodes: ByKey<NodeObj> = new Map();
+  /** Ingresses (networking.k8s.io/v1), unfiltered: the Ingress provider applies its own options (ingress-routers.ts). */
+  ingresses: ByKey<IngressObj> = new Map();
+  /** IngressClasses by name (cluster-scoped). */
+  ingressClasses: ByKey<IngressClassObj> = new Map();
   /** EndpointSlices by owning Service `ns/name` (label kubernetes.io/service-name). */
   slicesByService: Map<string, EndpointSliceObj[]> = new Map();
 
@@ -46,6 +50,9 @@ export class ObjectIndex {
 
   /** Raw objects that passed their schema (the serve loop remembers them as "last valid versions"). */
   accepted = new Set<RawObject>();
+
+  /** `Kind/ns/name` of objects dropped for schema errors, so references to them say "invalid", not "missing". */
+  rejected = new Set<string>();
 
   /** Whether a namespace is watched (lookups outside fail as in Traefik: "not within watched namespaces"). */
   watches: (namespace: string) => boolean = () => true;
@@ -69,6 +76,8 @@ function collectionOf(index: ObjectIndex, kind: AnyTypedObject['kind']): ByKey<A
     Secret: index.secrets,
     ConfigMap: index.configMaps,
     Node: index.nodes,
+    Ingress: index.ingresses,
+    IngressClass: index.ingressClasses,
   };
   return m[kind];
 }
@@ -78,6 +87,24 @@ export function ingressClassMatches(obj: AnyTypedObject, wanted: string): boolea
   const spec = obj.spec as { ingressClassName?: string };
   const cls = spec?.ingressClassName || obj.annotations['kubernetes.io/ingress.class'] || '';
   return cls === wanted || (wanted === '' && cls === 'traefik');
+}
+
+/**
+ * parseObject's result per raw object (by identity: sources hand over unchanged objects as the same object),
+ * with the diagnostics it reported, replayed on every later build. A rebuild after a change then re-reads
+ * only the objects that changed.
+ */
+const parsed = new WeakMap<RawObject, { obj: AnyTypedObject | undefined; diagnostics: Diagnostic[] }>();
+
+export function parseObjectCached(raw: RawObject, diags: Diagnostics): AnyTypedObject | undefined {
+  let hit = parsed.get(raw);
+  if (!hit) {
+    const d = new Diagnostics();
+    hit = { obj: parseObject(raw, d), diagnostics: d.items };
+    parsed.set(raw, hit);
+  }
+  diags.merge(hit.diagnostics);
+  return hit.obj;
 }
 
 /**
@@ -100,11 +127,12 @@ export function buildIndex(
     else diags.error({ kind: 'StaticConfig' }, 'providers.kubernetesCRD.labelSelector', parsed.error);
   }
   for (const raw of objects) {
-    let obj = parseObject(raw, diags);
+    let obj = parseObjectCached(raw, diags);
     if (!obj) {
+      index.rejected.add(`${raw.kind}/${raw.metadata.namespace || 'default'}/${raw.metadata.name ?? ''}`);
       const prev = fallback?.(raw);
       if (!prev) continue;
-      obj = parseObject(prev, new Diagnostics());
+      obj = parseObjectCached(prev, new Diagnostics());
       if (!obj) continue;
       diags.warn(subjectOf(obj), undefined, 'this version is invalid (see the errors above): the last valid version is still served');
     } else {
@@ -112,6 +140,8 @@ export function buildIndex(
     }
     if (obj.kind === 'Node') {
       if (opts.disableClusterScopeResources) continue;
+    } else if (obj.kind === 'Ingress' || obj.kind === 'IngressClass') {
+      // providers.kubernetesIngress has its own namespaces and label selector, applied by the Ingress builder.
     } else if (nsFilter && !nsFilter.has(obj.namespace)) {
       continue; // outside the watched namespaces: invisible, as to an informer
     }
@@ -124,7 +154,7 @@ export function buildIndex(
       continue;
     }
     const coll = collectionOf(index, obj.kind);
-    const key = obj.kind === 'Node' ? obj.name : ObjectIndex.key(obj.namespace, obj.name);
+    const key = obj.kind === 'Node' || obj.kind === 'IngressClass' ? obj.name : ObjectIndex.key(obj.namespace, obj.name);
     const prev = coll.get(key);
     if (prev) {
       if (traefik && prev.group !== obj.group) {

@@ -1,4 +1,5 @@
 // The part of the static configuration the model needs, in one flat, defaulted shape.
+import type { KubernetesIngressProvider } from '../config/types';
 
 export interface ProviderOptions {
   /** Empty: every namespace. */
@@ -15,14 +16,26 @@ export interface ProviderOptions {
 export interface EntryPointInfo {
   name: string;
   protocol: 'tcp' | 'udp';
+  /** `http.middlewares`: Traefik ids (`ns-name@kubernetescrd`) prepended to every router of the entry point. */
+  middlewares?: string[];
 }
 
+/**
+ * The static `serversTransport`: Traefik's `default@internal` transport of HTTP services (traefik-semantics.md
+ * §12.1). Traefik copies only these fields into it (pkg/provider/traefik/internal.go); HTTP/2 pings are off.
+ */
 export interface DefaultTransport {
   insecureSkipVerify: boolean;
   /** PEM bundles read from `serversTransport.rootCAs` files. */
   rootCAs: string[];
+  /** 200 by default; 0 = Go's default (2); negative = no connection reuse. */
+  maxIdleConnsPerHost?: number;
   dialTimeoutMs: number;
+  /** 0 = none (the default). */
+  responseHeaderTimeoutMs?: number;
   idleConnTimeoutMs: number;
+  /** `serversTransport.spiffe`: SPIFFE mTLS towards every server of default@internal. */
+  spiffe?: { ids: string[]; trustDomain: string };
 }
 
 /** The static `tcpServersTransport`: default@internal of TCP services. */
@@ -43,6 +56,8 @@ export interface ModelOptions {
   defaultTransport: DefaultTransport;
   /** default@internal for TCP services; Traefik's defaults (30 s, 15 s, no TLS) when absent. */
   tcpTransport?: DefaultTcpTransport;
+  /** `providers.kubernetesIngress`: present = Ingress objects are routed (model/ingress-routers.ts). */
+  ingress?: KubernetesIngressProvider;
 }
 
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {

@@ -1,10 +1,14 @@
 // Kubernetes Service → upstream cluster (traefik-semantics.md §6): port resolution, scheme detection and
 // the server list (ExternalName, nativeLB, nodePortLB, EndpointSlices, Endpoints), with Traefik's errors.
 import { createHash } from 'node:crypto';
+import { formatDuration, parseTraefikDuration } from '../config/duration';
+import { Diagnostics, type DiagnosticSubject } from './diagnostics';
 import { normalize } from './naming';
 import { ObjectIndex } from './object-index';
+import { defaultTransport, resolveTransportRef, transportSettings, upstreamTls } from './servers-transport';
+import { resolveHealthCheck, resolvePassiveHealthCheck } from './health-checks';
 import type { LoadBalancerSpec, ServiceObj, ServicePortSpec } from './crds/types';
-import type { Endpoint, Provenance, Scheme, UpstreamCluster } from './model';
+import type { ActiveHealthCheck, Endpoint, Provenance, Scheme, UpstreamCluster, UpstreamTls } from './model';
 import type { ModelOptions } from './options';
 
 export class ServiceError extends Error {
@@ -13,14 +17,39 @@ export class ServiceError extends Error {
   }
 }
 
-/** Traefik §6.1 getServicePort. */
-export function findServicePort(svc: ServiceObj, port: number | string | undefined): ServicePortSpec {
-  if (port === undefined || port === 0 || port === '') throw new ServiceError('ingressRoute service port not defined', 'port');
+/**
+ * Traefik §6.1 getServicePort. `warn` receives Traefik's warning when an ExternalName Service declares ports
+ * and the route's port is none of them (the route's port is used).
+ */
+export function findServicePort(svc: ServiceObj, port: number | string | undefined, warn?: (message: string) => void): ServicePortSpec {
+  if (port === undefined || port === 0 || port === '') throw new ServiceError(`ingressRoute service port not defined: ${portHint(svc)}`, 'port');
+  let hasValidPort = false;
   for (const p of svc.spec.ports ?? []) {
     if (typeof port === 'number' ? p.port === port : p.name === port) return p;
+    if (p.port) hasValidPort = true;
   }
-  if (svc.spec.type === 'ExternalName' && typeof port === 'number') return { port };
+  if (svc.spec.type === 'ExternalName' && typeof port === 'number') {
+    if (hasValidPort) {
+      warn?.(`the port ${port} from IngressRoute doesn't match with ports defined in the ExternalName service ${svc.namespace}/${svc.name} ` +
+        `(${(svc.spec.ports ?? []).filter((p) => p.port).map((p) => p.port).join(', ')}): port ${port} is used, as in Traefik`);
+    }
+    return { port };
+  }
   throw new ServiceError(`service port not found: ${svc.namespace}/${svc.name} has no port ${typeof port === 'number' ? port : `named "${port}"`}`, 'port');
+}
+
+/** What to write in `port`: Traefik never takes it from the Service, even an ExternalName one with a single port. */
+function portHint(svc: ServiceObj): string {
+  const ports = (svc.spec.ports ?? []).filter((p) => p.port);
+  const id = `${svc.namespace}/${svc.name}`;
+  if (svc.spec.type === 'ExternalName') {
+    return ports.length
+      ? `add port: ${ports[0]!.port} to this service reference (Traefik takes the port of an ExternalName service from the route, never from the Service ${id})`
+      : `add the port of ${svc.spec.externalName ?? 'the external host'} (for example port: 443) to this service reference: ExternalName service ${id} declares none, and Traefik needs it on the route`;
+  }
+  if (!ports.length) return `add port to this service reference (Service ${id} declares no port)`;
+  const p = ports[0]!;
+  return `add port: ${p.port}${p.name ? ` (or port: ${p.name})` : ''} to this service reference (a port of Service ${id}: ${ports.map((x) => x.name ? `${x.port} (${x.name})` : `${x.port}`).join(', ')})`;
 }
 
 /** Traefik §6.2 parseServiceProtocol. */
@@ -131,6 +160,21 @@ function endpointsFromEndpoints(index: ObjectIndex, svc: ServiceObj, port: Servi
   return out;
 }
 
+/** Where resolveUpstream reports what it accepts with a difference (warnings, approximations). */
+export interface UpstreamReport {
+  diags: Diagnostics;
+  subject: DiagnosticSubject;
+  /** Field path of the service reference, e.g. `spec.routes[0].services[1]`. */
+  field: string;
+}
+
+/** §11.6 load-balancing strategy of the servers; `RoundRobin` is the deprecated name of wrr. */
+export function lbStrategy(strategy: string | undefined): UpstreamCluster['strategy'] {
+  if (strategy === undefined || strategy === '' || strategy === 'wrr' || strategy === 'RoundRobin') return 'wrr';
+  if (strategy === 'p2c' || strategy === 'hrw' || strategy === 'leasttime') return strategy;
+  throw new ServiceError(`load-balancer strategy ${strategy} is not supported`, 'strategy');
+}
+
 /**
  * Builds (or reuses) the upstream cluster of a Kubernetes Service reference. Throws ServiceError with the
  * message Traefik would log. `namespace` is the already-defaulted namespace of the Service.
@@ -142,26 +186,74 @@ export function resolveUpstream(
   opts: ModelOptions,
   provenance: Provenance,
   clusters: Map<string, UpstreamCluster>,
+  report?: UpstreamReport,
 ): UpstreamCluster {
   if (!index.watches(namespace)) throw new ServiceError(`namespace "${namespace}" is not within watched namespaces`, 'namespace');
   const svc = index.services.get(ObjectIndex.key(namespace, ref.name));
   if (!svc) throw new ServiceError(`kubernetes service not found: ${namespace}/${ref.name}`, 'name');
-  const port = findServicePort(svc, ref.port);
+  const r: UpstreamReport = report ?? { diags: new Diagnostics(), subject: provenance.subject, field: provenance.field ?? '' };
+  const port = findServicePort(svc, ref.port, (msg) => r.diags.warn(r.subject, `${r.field}.port`, msg));
   const scheme = serviceScheme(ref.scheme, port);
   const servers = loadServers(index, svc, port, ref, opts);
-  const strategy = ref.strategy === 'p2c' ? 'p2c' : 'wrr';
-  const t = opts.defaultTransport;
-  const settings = { scheme, strategy, discovery: servers.discovery };
-  const defaults = { scheme: serviceScheme(undefined, port), strategy: 'wrr', discovery: servers.discovery };
+  const strategy = lbStrategy(ref.strategy);
+  if (strategy === 'hrw') {
+    r.diags.warn(r.subject, `${r.field}.strategy`,
+      'approximated: Envoy keeps each client IP on one server with Maglev hashing (a source-IP hash policy on the route) where Traefik uses rendezvous hashing: the same stickiness, but a client may land on another server than with Traefik');
+  } else if (strategy === 'leasttime') {
+    r.diags.warn(r.subject, `${r.field}.strategy`,
+      'approximated: Envoy cannot rank servers by response time; it picks the server with the fewest active requests (least_request, full scan)');
+  }
+  checkFlushInterval(ref, r);
+
+  // The transport (ServersTransport or default@internal), then the health checks, which depend on it.
+  const tctx = { index, opts, diags: r.diags };
+  const transport = resolveTransportRef(tctx, namespace, ref.serversTransport);
+  const ts = transportSettings(transport, scheme, servers.dnsHost);
+  let failAll = ts.failAll;
+  let healthCheck: ActiveHealthCheck | undefined;
+  if (ref.healthCheck && servers.dnsHost !== undefined && servers.dnsPort !== undefined) {
+    const hc = resolveHealthCheck(ref.healthCheck, {
+      scheme, host: servers.dnsHost, port: servers.dnsPort,
+      clusterHttp2: scheme === 'h2c' || (scheme === 'https' && ts.allowHttp2),
+      disableHTTP2: !ts.allowHttp2,
+    }, { ...r, field: `${r.field}.healthCheck` });
+    failAll ??= hc.failAll;
+    healthCheck = hc.check;
+    if (healthCheck?.tls && scheme !== 'https') {
+      healthCheck.tlsContext = upstreamTls(transport, servers.dnsHost);
+      if (healthCheck.tlsContext.verify === 'fail') {
+        failAll ??= `the health check dials TLS and none of the CA certificates of serversTransport ${transport.name} could be read: every check fails, every server is down and Traefik answers 503`;
+      }
+    }
+  }
+  const passiveHealthCheck = ref.passiveHealthCheck
+    ? resolvePassiveHealthCheck(ref.passiveHealthCheck, { ...r, field: `${r.field}.passiveHealthCheck` })
+    : undefined;
+  if (failAll) {
+    const envoy = /answers 503$/.test(failAll) ? ' (so does Envoy: the cluster gets no endpoint)' : '; Envoy answers 503 (the cluster gets no endpoint)';
+    r.diags.error(r.subject, r.field, `${failAll}${envoy}`);
+  }
+
+  // Cluster identity: the name plus a hash of the settings that differ from a plain reference's (scheme, strategy
+  // and discovery always take part in the hash; the others only when they differ from default@internal's).
+  const core = { scheme, strategy, discovery: servers.discovery };
+  const defaultScheme = serviceScheme(undefined, port);
+  const mine = upstreamIdentity({ scheme, ...ts, healthCheck, passiveHealthCheck, failAll });
+  // Compared with default@internal for the same scheme: what the scheme implies (TLS or not) is in `core`.
+  const dflt = upstreamIdentity({ scheme, ...transportSettings(defaultTransport(tctx), scheme, servers.dnsHost) });
+  const differing = Object.entries(mine).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(dflt[k]));
+  const settings = JSON.stringify({ ...core, ...Object.fromEntries(differing) });
   const base = `${namespace}/${ref.name}/${port.port}`;
-  const name = JSON.stringify(settings) === JSON.stringify(defaults)
+  const name = settings === JSON.stringify({ scheme: defaultScheme, strategy: 'wrr', discovery: servers.discovery })
     ? base
-    : `${base}~${createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 8)}`;
+    : `${base}~${createHash('sha256').update(settings).digest('hex').slice(0, 8)}`;
   const existing = clusters.get(name);
   if (existing) {
     existing.provenance.push(provenance);
     return existing;
   }
+  const { failAll: _ignored, ...transportFields } = ts;
+  void _ignored;
   const cluster: UpstreamCluster = {
     name,
     traefikName: normalize(`${namespace}-${ref.name}-${ref.port}`),
@@ -173,13 +265,44 @@ export function resolveUpstream(
     endpoints: servers.endpoints,
     dnsHost: servers.dnsHost,
     dnsPort: servers.dnsPort,
-    connectTimeoutMs: t.dialTimeoutMs,
-    idleTimeoutMs: t.idleConnTimeoutMs,
-    verifyTls: !t.insecureSkipVerify,
-    rootCAs: t.rootCAs,
-    allowHttp2: true,
+    ...transportFields,
     strategy,
+    ...(healthCheck ? { healthCheck } : {}),
+    ...(passiveHealthCheck ? { passiveHealthCheck } : {}),
+    ...(failAll ? { failAll } : {}),
   };
   clusters.set(name, cluster);
   return cluster;
+}
+
+/** The transport and health settings that shape an upstream's Envoy cluster (secrets by SDS name, never by content). */
+function upstreamIdentity(u: {
+  scheme: Scheme; tls?: UpstreamTls; allowHttp2: boolean;
+  connectTimeoutMs: number; idleTimeoutMs: number; responseHeaderTimeoutMs: number;
+  http2Keepalive?: unknown; singleRequestConnections: boolean;
+  healthCheck?: ActiveHealthCheck; passiveHealthCheck?: unknown; failAll?: string;
+}): Record<string, unknown> {
+  const tlsId = (t: UpstreamTls | undefined) => t && { ...t, ca: t.ca?.name, clientCertificate: t.clientCertificate?.name };
+  return {
+    connect: u.connectTimeoutMs, idle: u.idleTimeoutMs, responseHeader: u.responseHeaderTimeoutMs,
+    keepalive: u.http2Keepalive, single: u.singleRequestConnections,
+    // HTTP/2 over TLS is negotiated for https only.
+    h2: u.scheme === 'https' ? u.allowHttp2 : undefined,
+    tls: tlsId(u.tls),
+    hc: u.healthCheck && { ...u.healthCheck, tlsContext: tlsId(u.healthCheck.tlsContext) },
+    passive: u.passiveHealthCheck,
+    failAll: u.failAll !== undefined ? true : undefined,
+  };
+}
+
+/** responseForwarding.flushInterval: Traefik refuses an unparsable one (the service is not built). */
+function checkFlushInterval(ref: LoadBalancerSpec, r: UpstreamReport): void {
+  const v = ref.responseForwarding?.flushInterval;
+  if (v === undefined || v === '') return;
+  const ms = parseTraefikDuration(v);
+  if (typeof ms !== 'number') throw new ServiceError(`unable to parse flushInterval: ${ms.error}`, 'responseForwarding.flushInterval');
+  if (ms < 0) return; // flush after every write: what Envoy does
+  const bare = /^[+-]?[0-9]+$/.test(v) ? ` (a bare number is seconds: ${JSON.stringify(v)} is ${formatDuration(ms)}, not ${v} ms)` : '';
+  r.diags.warn(r.subject, `${r.field}.responseForwarding.flushInterval`,
+    `approximated: Envoy forwards response data as soon as it arrives (as flushInterval: -1), where Traefik flushes every ${formatDuration(ms)}${bare}`);
 }

@@ -8,6 +8,7 @@ import { secretValue, loadCertificate, type CertificateStore } from './certifica
 import type { Diagnostics } from './diagnostics';
 import type { TLSOptionObj } from './crds/types';
 import type { Provenance } from './model';
+import { BORINGSSL_CIPHERS, GO_ONLY_CIPHERS, TLS_PROTOCOLS, UNCONFIGURABLE_CIPHERS } from './tls-names';
 import { traefikDefaultCertificate, type GeneratedCertificate } from './default-certificate';
 
 export type ClientAuthMode = 'none' | 'request' | 'require-any' | 'verify-if-given' | 'require-and-verify';
@@ -49,40 +50,6 @@ export const DEFAULT_OPTIONS: TlsOptionsModel = {
   id: 'default', minVersion: 'TLSv1_2', alpn: ['h2', 'http/1.1'], sniStrict: false, disableSessionTickets: false, clientAuth: 'none', clientCAs: [],
 };
 
-const VERSIONS: Record<string, string> = { VersionTLS10: 'TLSv1_0', VersionTLS11: 'TLSv1_1', VersionTLS12: 'TLSv1_2', VersionTLS13: 'TLSv1_3' };
-
-/** Go cipher-suite names → BoringSSL names (traefik-to-envoy.md §10.2). null: valid in Go, absent from BoringSSL. */
-const CIPHERS: Record<string, string | null | 'tls13'> = {
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 'ECDHE-RSA-AES128-GCM-SHA256',
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 'ECDHE-RSA-AES256-GCM-SHA384',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
-  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 'ECDHE-RSA-AES256-SHA',
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: 'ECDHE-ECDSA-AES128-SHA256',
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: 'ECDHE-RSA-AES128-SHA256',
-  TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
-  TLS_RSA_WITH_AES_256_GCM_SHA384: 'AES256-GCM-SHA384',
-  TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
-  TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
-  TLS_RSA_WITH_3DES_EDE_CBC_SHA: 'DES-CBC3-SHA',
-  TLS_RSA_WITH_AES_128_CBC_SHA256: null,
-  TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA: null,
-  TLS_RSA_WITH_RC4_128_SHA: null,
-  TLS_ECDHE_ECDSA_WITH_RC4_128_SHA: null,
-  TLS_ECDHE_RSA_WITH_RC4_128_SHA: null,
-  TLS_AES_128_GCM_SHA256: 'tls13',
-  TLS_AES_256_GCM_SHA384: 'tls13',
-  TLS_CHACHA20_POLY1305_SHA256: 'tls13',
-  TLS_FALLBACK_SCSV: 'tls13',
-};
-
 /** Traefik curve names → BoringSSL group names (§10.3). null: Go knows it, BoringSSL does not. */
 const CURVES: Record<string, string | null> = {
   CurveP256: 'P-256', secp256r1: 'P-256', CurveP384: 'P-384', secp384r1: 'P-384', CurveP521: 'P-521', secp521r1: 'P-521',
@@ -107,25 +74,27 @@ function buildOption(index: ObjectIndex, o: TLSOptionObj, id: string, caBundles:
   const opt: TlsOptionsModel = { ...DEFAULT_OPTIONS, id, provenance, clientCAs: [] };
   let valid = true;
   if (spec.minVersion !== undefined) {
-    if (VERSIONS[spec.minVersion]) opt.minVersion = VERSIONS[spec.minVersion];
+    if (TLS_PROTOCOLS[spec.minVersion]) opt.minVersion = TLS_PROTOCOLS[spec.minVersion];
     else diags.warn(subject, 'spec.minVersion', `unknown version "${spec.minVersion}" (VersionTLS10..VersionTLS13); ignored as Traefik does, TLS 1.2 stays the minimum`);
   }
   if (spec.maxVersion !== undefined) {
-    if (VERSIONS[spec.maxVersion]) opt.maxVersion = VERSIONS[spec.maxVersion];
+    if (TLS_PROTOCOLS[spec.maxVersion]) opt.maxVersion = TLS_PROTOCOLS[spec.maxVersion];
     else diags.warn(subject, 'spec.maxVersion', `unknown version "${spec.maxVersion}"; ignored as Traefik does`);
   }
   if (spec.cipherSuites) {
     const out: string[] = [];
     spec.cipherSuites.forEach((c, i) => {
-      const m = CIPHERS[c];
-      if (m === undefined) {
+      const m = BORINGSSL_CIPHERS[c];
+      if (m) {
+        if (!out.includes(m)) out.push(m);
+      } else if (GO_ONLY_CIPHERS.has(c)) {
+        diags.warn(subject, `spec.cipherSuites[${i}]`, `approximated: "${c}" does not exist in BoringSSL (Envoy's TLS library); it is left out of the list`);
+      } else if (UNCONFIGURABLE_CIPHERS.has(c)) {
+        diags.info(subject, `spec.cipherSuites[${i}]`, `"${c}" is not configurable (TLS 1.3 suites are always on, in Go and in Envoy); left out`);
+      } else {
         valid = false;
         diags.error(subject, `spec.cipherSuites[${i}]`, `unknown cipher suite "${c}": Traefik refuses this TLS option, and so do the routes that use it`);
-      } else if (m === null) {
-        diags.warn(subject, `spec.cipherSuites[${i}]`, `approximated: "${c}" does not exist in BoringSSL (Envoy's TLS library); it is left out of the list`);
-      } else if (m === 'tls13') {
-        diags.info(subject, `spec.cipherSuites[${i}]`, `"${c}" is not configurable (TLS 1.3 suites are always on, in Go and in Envoy); left out`);
-      } else if (!out.includes(m)) out.push(m);
+      }
     });
     if (out.length) opt.cipherSuites = out;
     else if (valid) diags.warn(subject, 'spec.cipherSuites', 'no cipher suite Envoy can use is left: Envoy\'s default list applies (TLS 1.2)');

@@ -4,8 +4,8 @@
 import { buildModel } from '../model/build';
 import { Diagnostics, type Diagnostic } from '../model/diagnostics';
 import { translate } from '../translate';
-import { modelOptionsOf, translateOptionsOf, checkEnvoyResources, reportUntranslatedStatic } from '../pipeline';
-import { buildSnapshot, replaceResources, type Snapshot } from '../xds/snapshot';
+import { modelOptionsOf, translateOptionsOf, reportUntranslatedStatic } from '../pipeline';
+import { buildValidatedSnapshot, replaceResources, type Snapshot } from '../xds/snapshot';
 import { applyEndpointChanges, ENDPOINT_KINDS } from '../model/endpoint-update';
 import { loadAssignmentsFor } from '../translate/endpoints';
 import { validateResource } from '../envoy/validate';
@@ -26,8 +26,13 @@ function objectKey(kind: string, namespace: string | undefined, name: string | u
   return `${kind}/${namespace || 'default'}/${name ?? ''}`;
 }
 
+const rawKeys = new WeakMap<RawObject, string>();
+
+/** Asked for every object on every rebuild: computed once per object. */
 function rawKey(raw: RawObject): string {
-  return objectKey(raw.kind, raw.metadata.namespace, raw.metadata.name);
+  let k = rawKeys.get(raw);
+  if (k === undefined) rawKeys.set(raw, (k = objectKey(raw.kind, raw.metadata.namespace, raw.metadata.name)));
+  return k;
 }
 
 export interface BuildReport {
@@ -40,6 +45,33 @@ export interface BuildReport {
   failed?: string;
   /** Built by the EndpointSlice fast path (only ClusterLoadAssignments changed). */
   fastPath?: boolean;
+}
+
+/**
+ * Objects added and removed between two snapshots (by identity). Sources keep their order, so comparing position
+ * by position finds the few that changed without hashing every object: only the differing positions are
+ * candidates, and an object found at a differing position of both lists merely moved (an object appears once
+ * in a snapshot). Lists of different lengths, or with many differences, are compared as sets.
+ */
+export function objectChanges(prev: RawObject[], next: RawObject[]): { added: RawObject[]; removed: RawObject[] } {
+  if (prev.length === next.length) {
+    const was: RawObject[] = [];
+    const now: RawObject[] = [];
+    for (let i = 0; i < prev.length; i++) {
+      if (prev[i] !== next[i]) {
+        was.push(prev[i]);
+        now.push(next[i]);
+      }
+    }
+    if (was.length <= 64) {
+      const wasSet = new Set(was);
+      const nowSet = new Set(now);
+      return { added: now.filter((o) => !wasSet.has(o)), removed: was.filter((o) => !nowSet.has(o)) };
+    }
+  }
+  const before = new Set(prev);
+  const after = new Set(next);
+  return { added: next.filter((o) => !before.has(o)), removed: prev.filter((o) => !after.has(o)) };
 }
 
 export class Controller {
@@ -75,12 +107,15 @@ export class Controller {
     const add = (p: { kind: string; namespace: string; name: string; field?: string }) =>
       out.add(`${p.kind} ${p.namespace}/${p.name}${p.field ? ` ${p.field}` : ''}`);
     for (const n of names) {
-      if (kind === 'clusters' || kind === 'endpoints') m.clusters.get(n)?.provenance.forEach(add);
+      if (kind === 'clusters' || kind === 'endpoints') (m.clusters.get(n) ?? m.tcpClusters.get(n))?.provenance.forEach(add);
       else if (kind === 'secrets') m.certificates.get(n)?.provenance.forEach(add);
       else {
         // Listeners are named by entry point, route configurations `<ep>/http`, `<ep>/https/<option>`.
         const ep = n.split('/')[0];
         for (const r of m.httpRouters) if (r.entryPoints.includes(ep)) add(r.provenance);
+        for (const r of [...m.tcpRouters, ...m.udpRouters] as { entryPoints: string[]; provenance: Parameters<typeof add>[0] }[]) {
+          if (r.entryPoints.includes(ep)) add(r.provenance);
+        }
       }
     }
     return [...out].sort();
@@ -100,10 +135,7 @@ export class Controller {
   private endpointFastPath(prev: SourceSnapshot, next: SourceSnapshot): BuildReport | undefined {
     if (!this.model || !this.index || next.problems.length !== prev.problems.length) return undefined;
     const start = process.hrtime.bigint();
-    const before = new Set(prev.objects);
-    const after = new Set(next.objects);
-    const added = next.objects.filter((o) => !before.has(o));
-    const removed = prev.objects.filter((o) => !after.has(o));
+    const { added, removed } = objectChanges(prev.objects, next.objects);
     if (added.length + removed.length === 0) return undefined;
     if (![...added, ...removed].every((o) => ENDPOINT_KINDS.has(o.kind))) return undefined;
     const diags = new Diagnostics();
@@ -174,7 +206,8 @@ export class Controller {
     diags.merge(built.diagnostics);
     const errorKeys = new Set(diags.items.filter((d) => d.severity === 'error').map((d) => objectKey(d.kind, d.namespace, d.name)));
     for (const raw of built.index.accepted) {
-      if (!errorKeys.has(rawKey(raw))) this.lastGood.set(rawKey(raw), raw);
+      const k = rawKey(raw);
+      if (!errorKeys.has(k) && this.lastGood.get(k) !== raw) this.lastGood.set(k, raw);
     }
     this.model = built.model;
     this.index = built.index;
@@ -207,8 +240,18 @@ export class Controller {
     if (!this.model) return;
     const t = translate(this.model, translateOptionsOf(this.config, fk.profile, fk.entryPoints));
     diags.merge(t.diagnostics);
-    const problems = checkEnvoyResources(t.resources);
-    if (problems.length) {
+    // Validation and encoding in one pass; resources unchanged since the last published snapshot are reused as they are.
+    let built: ReturnType<typeof buildValidatedSnapshot>;
+    try {
+      built = buildValidatedSnapshot(t.resources, this.cache.get(fk.key));
+    } catch (e) {
+      const msg = `snapshot for fleet ${fk.key} not published: ${(e as Error).message}`;
+      this.log.error(msg, { fleet: fk.key });
+      report.failed = msg;
+      return;
+    }
+    const problems = built.problems;
+    if (problems.length || !built.snapshot) {
       // Never publish what Envoy would reject: the last good snapshot keeps serving.
       const msg = `snapshot for fleet ${fk.key} not published: ${problems.length} problem(s), first: ${problems[0].resource} ${problems[0].path ?? ''} ${problems[0].message}`;
       this.log.error(msg, { fleet: fk.key });
@@ -216,15 +259,7 @@ export class Controller {
       report.failed = msg;
       return;
     }
-    let snap: Snapshot;
-    try {
-      snap = buildSnapshot(t.resources, this.cache.get(fk.key));
-    } catch (e) {
-      const msg = `snapshot for fleet ${fk.key} not published: ${(e as Error).message}`;
-      this.log.error(msg, { fleet: fk.key });
-      report.failed = msg;
-      return;
-    }
+    const snap: Snapshot = built.snapshot;
     report.encodedResources += snap.encodedCount;
     report.encodedBytes += snap.encodedBytes;
     if (this.cache.set(fk.key, snap)) {

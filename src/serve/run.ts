@@ -12,6 +12,13 @@ import type { Source } from '../sources/source';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAdmin } from '../admin/server';
+import { Metrics } from '../admin/metrics';
+import { dashboardRoutes } from '../admin/dashboard';
+import { redactingLogger } from '../admin/redact';
+import { logCertificateExpiry, serverCredentials, transportDecision, TlsConfigError, type ServerTls } from '../xds/tls';
+import { createAuthorizer, unreferencedSecrets } from '../xds/authz';
+import { snapshotResources } from '../xds/snapshot';
+import type { XdsLimits } from '../xds/limits';
 
 function splitHostPort(a: string): { host: string; port: number } {
   const i = a.lastIndexOf(':');
@@ -27,6 +34,9 @@ export interface Running {
   source: Source;
   admin?: http.Server;
   adminPort?: number;
+  metrics: Metrics;
+  /** Set when xds.tls is configured. */
+  tls?: ServerTls;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -43,9 +53,20 @@ export interface ServeOptions {
   adminAddress?: string;
   debounce?: { quietMs: number; maxMs: number };
   watch?: boolean;
+  /** How often xds.tls files are checked for changes (default 30 s). */
+  tlsRefreshMs?: number;
+  /** xDS resource limits (send queue per stream, streams per connection, keepalive; xds/limits.ts). */
+  limits?: Partial<XdsLimits>;
 }
 
 export async function startServe(o: ServeOptions): Promise<Running> {
+  // Every log line is scrubbed of key material, whatever a source, a diagnostic or a NACK carried.
+  o = { ...o, log: redactingLogger(o.log) };
+  // Transport first: a server that may not start should not load anything.
+  const address = o.address ?? formatAddress({ ...o.config.xds.address, host: o.config.xds.address.host || '0.0.0.0' });
+  const transport = transportDecision(o.config.xds, address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''));
+  if (transport.error) throw new TlsConfigError(transport.error);
+  const tls = o.config.xds.tls ? serverCredentials(o.config.xds.tls, o.log, o.tlsRefreshMs) : undefined;
   let controller: Controller | undefined;
   const cache = new SnapshotCache((fk) => controller?.provide(fk));
   controller = new Controller(o.config, cache, o.log);
@@ -59,36 +80,106 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     });
   });
   const source = o.source ?? new ManifestWatcher(o.paths ?? [], { watch: o.watch });
-  const debouncer = new Debouncer(() => controller!.update(source.snapshot()), o.debounce?.quietMs ?? 100, o.debounce?.maxMs ?? 1000);
+  const metrics = new Metrics({ cache, registry, controller, source });
+  let events = 0;
+  const debouncer = new Debouncer(() => {
+    metrics.debouncedEvents(events - 1); // the changes that rode along with the first one
+    events = 0;
+    controller!.update(source.snapshot());
+  }, o.debounce?.quietMs ?? 100, o.debounce?.maxMs ?? 1000);
+  // SDS scoping: a fleet's snapshot holds only the secrets its own listeners and clusters use (translate
+  // guarantees it; this checks every published snapshot and says so loudly if that ever breaks).
+  // Only when listeners, clusters or secrets changed: the walk is over every listener and cluster, too slow
+  // for the EndpointSlice fast path at 10,000 routes.
+  const secretsChecked = new Map<string, string>();
+  controller.onBuild((rep) => {
+    for (const key of rep.published) {
+      const snap = cache.get(key);
+      const stamp = snap && `${snap.types.listeners.version}/${snap.types.clusters.version}/${snap.types.secrets.version}`;
+      if (!snap || secretsChecked.get(key) === stamp) continue;
+      secretsChecked.set(key, stamp!);
+      const extra = unreferencedSecrets(snapshotResources(snap));
+      if (extra.length) o.log.error('xds: snapshot holds secrets none of its listeners or clusters use', { fleet: key, secrets: extra });
+    }
+  });
+  // The admin server answers while the first load runs (/healthz ok, /readyz 503 until a snapshot is built).
+  let admin: http.Server | undefined;
+  if (o.adminAddress !== undefined) {
+    const a = splitHostPort(o.adminAddress);
+    const routes = new Map([['/metrics', metrics.handler()], ...dashboardRoutes({ controller, cache, registry, source })]);
+    admin = await startAdmin({ controller, cache, registry, source, routes }, a.host, a.port);
+    o.log.info('admin server listening', { address: `${a.host}:${(admin.address() as AddressInfo).port}` });
+  }
+  const abandon = async () => {
+    tls?.provider.close();
+    debouncer.cancel();
+    admin?.closeAllConnections();
+    admin?.close();
+    await source.close();
+  };
   // Nothing is served before the first full load: streams wait for their snapshot until then.
-  await source.start(() => debouncer.poke());
+  try {
+    await source.start(() => {
+      events++;
+      metrics.sourceEvent();
+      debouncer.poke();
+    });
+  } catch (e) {
+    await abandon();
+    throw e;
+  }
   controller.update(source.snapshot());
   const report = controller.lastReport!;
   const errors = report.diagnostics.filter((d) => d.severity === 'error').length;
   o.log.info('sources loaded', { objects: source.snapshot().objects.length, errors, warnings: report.diagnostics.filter((d) => d.severity === 'warning').length });
   for (const d of report.diagnostics) if (d.severity !== 'info') o.log.warn('diagnostic', { ...d });
+  const authorize = createAuthorizer({ fleets: o.config.fleets, mtls: !!tls?.mtls, log: o.log, onDeny: (f, r) => metrics.refused(f, r) });
   const xds = new XdsServer(
-    { cache, registry, fleets: o.config.fleets, log: o.log, nextStreamId: () => ++streamId },
-    { maxMessageBytes: o.config.xds.maxMessageBytes },
+    { cache, registry, fleets: o.config.fleets, log: o.log, metrics, authorize, nextStreamId: () => ++streamId },
+    {
+      maxMessageBytes: o.config.xds.maxMessageBytes, credentials: tls?.credentials, limits: o.limits,
+      onSlowClient: (k) => metrics.slowClient(k ?? 'unknown/unknown'), onPingViolation: () => metrics.pingViolation(),
+      onHandshakeFailure: () => metrics.handshakeFailure(),
+    },
   );
-  const address = o.address ?? formatAddress({ ...o.config.xds.address, host: o.config.xds.address.host || '0.0.0.0' });
-  const port = await xds.listen(address);
-  o.log.info('xDS server listening', { address, port });
-  let admin: http.Server | undefined;
-  if (o.adminAddress !== undefined) {
-    const a = splitHostPort(o.adminAddress);
-    admin = await startAdmin({ controller, cache, registry, source }, a.host, a.port);
-    o.log.info('admin server listening', { address: `${a.host}:${(admin.address() as AddressInfo).port}` });
+  if (tls) {
+    const certFile = o.config.xds.tls!.certFile;
+    metrics.tlsCertificateExpiry(tls.provider.notAfter);
+    logCertificateExpiry(o.log, certFile, tls.provider.notAfter);
+    tls.provider.onReload = () => {
+      metrics.tlsReloaded();
+      metrics.tlsCertificateExpiry(tls.provider.notAfter);
+      logCertificateExpiry(o.log, certFile, tls.provider.notAfter);
+    };
+  }
+  let port: number;
+  try {
+    port = await xds.listen(address);
+  } catch (e) {
+    await abandon();
+    throw e;
+  }
+  if (transport.warning) o.log.warn(transport.warning, { address });
+  o.log.info('xDS server listening', {
+    address, port, transport: transport.mode,
+    ...(tls ? { certFile: o.config.xds.tls!.certFile, notAfter: tls.provider.notAfter, clientCAFile: o.config.xds.tls!.clientCAFile } : {}),
+    fleetsRequiringCertificates: o.config.fleets.filter((f) => f.clientCertificate).map((f) => f.name),
+  });
+  if (tls && !tls.mtls && o.config.fleets.some((f) => f.clientCertificate)) {
+    o.log.warn('xds: fleets have clientCertificate.san but xds.tls.clientCAFile is not set: client certificates are not requested and the patterns are not enforced');
   }
   return {
-    xds, port, controller, cache, registry, source, admin,
+    xds, port, controller, cache, registry, source, admin, metrics, tls,
     adminPort: admin ? (admin.address() as AddressInfo).port : undefined,
     async stop(graceMs = 2000) {
       await source.close();
+      debouncer.cancel();
+      // Readiness goes first (a load balancer stops sending new nodes), then the streams drain.
+      controller!.ready = false;
+      await xds.shutdown(graceMs);
+      tls?.provider.close();
       admin?.closeAllConnections();
       admin?.close();
-      debouncer.cancel();
-      await xds.shutdown(graceMs);
     },
   };
 }

@@ -71,31 +71,73 @@ export function parseManifestText(text: string, file: string): SourceSnapshot {
     // An empty stream parses to an EmptyStream; nothing to load.
     return snap;
   }
-  for (const doc of docList) {
+  docList.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         snap.problems.push({ message: `YAML syntax error: ${firstLine(err.message)}`, pos: posAt(err.pos[0]) });
       }
-      continue; // a broken document is dropped whole; its neighbours still load
+      return; // a broken document is dropped whole; its neighbours still load
     }
-    if (doc.contents === null) continue; // empty document (e.g. a trailing `---`)
+    if (doc.contents === null) return; // empty document (e.g. a trailing `---`)
     const start = posAt(doc.contents.range?.[0] ?? 0);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       snap.problems.push({ message: `YAML error: ${firstLine((e as Error).message)}`, pos: start });
-      continue;
+      return;
     }
-    if (value === null || value === undefined) continue;
-    collectObjects(value, doc, [], start, posAt, snap);
-  }
+    if (value === null || value === undefined) return;
+    const lazy: LazyDocument = { text, index, from: doc.range?.[0] ?? 0, to: doc.range?.[2] ?? text.length, contentsStart: doc.contents.range?.[0] ?? 0 };
+    collectObjects(value, doc, lazy, [], start, posAt, snap);
+  });
   return snap;
+}
+
+/**
+ * Where a document is in its file's text. The syntax tree is not kept with the objects (it weighs about twenty
+ * times the text: half a gigabyte for 10,000 IngressRoutes with their Services and EndpointSlices); positions
+ * are looked up in a tree parsed again from the document's text when a diagnostic first needs one.
+ */
+interface LazyDocument {
+  text: string;
+  /** Index of the document in the file (fallback: parse the whole file again). */
+  index: number;
+  from: number;
+  to: number;
+  /** Offset of the document's contents in the file, to check that the document parses alone the same way. */
+  contentsStart: number;
+}
+
+const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false } as const;
+const recentDocuments = new Map<LazyDocument, { doc: Document; offset: number }>();
+
+/** The document's syntax tree and the offset to add to its positions; the last few are kept. */
+function syntaxTree(d: LazyDocument): { doc: Document; offset: number } | undefined {
+  let hit = recentDocuments.get(d);
+  if (hit) {
+    recentDocuments.delete(d);
+  } else {
+    const alone = parseAllDocuments(d.text.slice(d.from, d.to), YAML_OPTIONS);
+    const first = Array.isArray(alone) ? alone[0] : undefined;
+    if (first && first.errors.length === 0 && (first.contents?.range?.[0] ?? -1) + d.from === d.contentsStart) {
+      hit = { doc: first, offset: d.from };
+    } else {
+      const all = parseAllDocuments(d.text, YAML_OPTIONS);
+      const doc = Array.isArray(all) ? all[d.index] : undefined;
+      if (!doc) return undefined;
+      hit = { doc, offset: 0 };
+    }
+    if (recentDocuments.size >= 64) recentDocuments.delete(recentDocuments.keys().next().value!);
+  }
+  recentDocuments.set(d, hit);
+  return hit;
 }
 
 function collectObjects(
   value: unknown,
   doc: Document,
+  lazy: LazyDocument,
   docPath: (string | number)[],
   start: SourcePos,
   posAt: (offset: number) => SourcePos,
@@ -111,7 +153,7 @@ function collectObjects(
     obj.items.forEach((item, i) => {
       const itemPath = [...docPath, 'items', i];
       const node = doc.getIn(itemPath, true) as YamlNode | undefined;
-      collectObjects(item, doc, itemPath, node?.range ? posAt(node.range[0]) : start, posAt, snap);
+      collectObjects(item, doc, lazy, itemPath, node?.range ? posAt(node.range[0]) : start, posAt, snap);
     });
     return;
   }
@@ -128,8 +170,25 @@ function collectObjects(
     metadata,
     body: obj,
     origin: start,
-    locate: (field) => locateField(doc, docPath, field, posAt) ?? start,
+    locate: locator(lazy, docPath, start, posAt),
   });
+}
+
+/**
+ * An object's field locator. Built outside collectObjects so that the closure does not hold the document's
+ * syntax tree. Positions are asked again on every rebuild (diagnostics are rebuilt each time): remembered per field.
+ */
+function locator(lazy: LazyDocument, docPath: (string | number)[], start: SourcePos, posAt: (offset: number) => SourcePos): RawObject['locate'] {
+  let located: Map<string | undefined, SourcePos> | undefined;
+  return (field) => {
+    let pos = located?.get(field);
+    if (!pos) {
+      const tree = syntaxTree(lazy);
+      pos = (tree && locateField(tree.doc, docPath, field, (offset) => posAt(offset + tree.offset))) ?? start;
+      (located ??= new Map()).set(field, pos);
+    }
+    return pos;
+  };
 }
 
 /** Splits `spec.routes[0].match` into ['spec', 'routes', 0, 'match']. Quoted keys: `metadata.annotations["a.b/c"]`. */

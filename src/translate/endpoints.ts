@@ -1,17 +1,21 @@
 // EDS: the ClusterLoadAssignment of each EDS cluster.
 import type { ClusterLoadAssignment } from '../envoy/types';
-import type { Model, UpstreamCluster } from '../model/model';
+import { actionUpstreams, type Model, type UpstreamCluster } from '../model/model';
 
 /**
- * Fenced (terminating) endpoints are left out: Traefik reaches them only through a sticky cookie, and
- * stickiness is not translated yet. `withHostname`: some route rewrites Host to the server (passHostHeader false).
+ * Fenced (terminating but serving) endpoints are reachable in Traefik only through a sticky cookie: without
+ * server-level stickiness they are left out; with it they are DRAINING, which Envoy never balances to but a
+ * stateful-session cookie may still select (the cluster's override_host_status includes DRAINING).
+ * `withHostname`: some route rewrites Host to the server (passHostHeader false).
  */
 export function buildLoadAssignment(c: UpstreamCluster, withHostname: boolean): ClusterLoadAssignment {
   const eps = c.endpoints
-    .filter((e) => !e.fenced)
+    .filter((e) => !e.fenced || c.sticky)
     .slice()
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
   const cla: ClusterLoadAssignment = { cluster_name: c.name };
+  // Traefik fails every request to this service (model `failAll`, reported there): no endpoint, Envoy answers 503.
+  if (c.failAll) return cla;
   if (eps.length) {
     cla.endpoints = [{
       lb_endpoints: eps.map((e) => ({
@@ -19,6 +23,7 @@ export function buildLoadAssignment(c: UpstreamCluster, withHostname: boolean): 
           address: { socket_address: { address: e.address, port_value: e.port } },
           ...(withHostname && e.hostname ? { hostname: e.hostname } : {}),
         },
+        ...(e.fenced ? { health_status: 'DRAINING' as const } : {}),
       })),
     }];
   }
@@ -27,12 +32,18 @@ export function buildLoadAssignment(c: UpstreamCluster, withHostname: boolean): 
 
 /** Clusters some route rewrites the Host header to (passHostHeader: false): their endpoints carry hostnames. */
 export function hostRewriteClusters(model: Model): Set<string> {
-  const out = new Set<string>();
+  // The EndpointSlice fast path keeps the routers of the model it updates: computed once per router list.
+  let out = hostRewriteByRouters.get(model.httpRouters);
+  if (out) return out;
+  out = new Set<string>();
   for (const r of model.httpRouters) {
-    if (r.action.type === 'forward') for (const t of r.action.targets) if (!t.passHostHeader) out.add(t.cluster);
+    for (const t of actionUpstreams(r.action)) if (!t.passHostHeader) out.add(t.cluster);
   }
+  hostRewriteByRouters.set(model.httpRouters, out);
   return out;
 }
+
+const hostRewriteByRouters = new WeakMap<object, Set<string>>();
 
 /** The ClusterLoadAssignments of the named EDS clusters (the EndpointSlice fast path). */
 export function loadAssignmentsFor(model: Model, names: string[]): ClusterLoadAssignment[] {

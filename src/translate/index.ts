@@ -2,14 +2,19 @@
 import { Diagnostics } from '../model/diagnostics';
 import { buildHttpRouting } from './http/route-config';
 import { buildHttpListener } from './http/listener';
-import { buildTlsFilterChain } from './tls/downstream';
-import { buildCertificateSecret } from './tls/secrets';
+import { buildCertificateSecret, clientCaSecret, generatedDefaultSecret } from './tls/secrets';
+import { buildHttpsChains, GENERATED_DEFAULT_CERTIFICATE } from './tls/https';
 import { buildCluster } from './clusters';
+import { upstreamSecrets } from './upstream-tls';
 import { buildLoadAssignment } from './endpoints';
 import type { EnvoyResources } from '../envoy/resources';
 import type { HttpRouter, Model } from '../model/model';
+import { actionUpstreams } from '../model/model';
+import { hasEmptyWeightedLevel, noAvailableServerCluster, routesUse, NO_AVAILABLE_SERVER_CLUSTER } from './http/service-tree';
 import type { TranslateOptions } from './options';
 import { applyGrpcProfile } from './profiles/grpc';
+import { routerMiddlewareClusters } from '../model/middlewares';
+import { translateTcpUdp } from './tcp';
 
 export interface TranslateResult {
   resources: EnvoyResources;
@@ -26,27 +31,34 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
   const diags = new Diagnostics();
   const out: EnvoyResources = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
   const usedClusters = new Set<string>();
-  const certNames = [...model.certificates.keys()].sort();
+  const tlsSecretNames = new Set<string>();
+  const clientCaOptions = new Set<string>();
 
   for (const ep of opts.entryPoints) {
     if (ep.protocol !== 'tcp') continue; // UDP entry points carry IngressRouteUDP only (not translated yet)
     const mine = model.httpRouters.filter((r) => r.entryPoints.includes(ep.name));
-    const plain = mine.filter((r) => !r.tls);
-    const tls = mine.filter((r) => r.tls);
-    const plainRouting = buildHttpRouting(`${ep.name}/http`, plain, diags, false);
+    // Entry-point TLS (http.tls) makes every router of the entry point a TLS router, with the entry point's
+    // options unless the router has its own tls.
+    const epTls = ep.httpTls;
+    const plain = epTls ? [] : mine.filter((r) => !r.tls);
+    const tls = mine.filter((r) => r.tls || epTls).flatMap((r) => {
+      if (r.tls) return [r];
+      if (!model.tls.options.has(epTls!.options)) {
+        diags.error(r.provenance.subject, 'spec.entryPoints', `entry point ${ep.name} serves its routers with TLS options "${epTls!.options}", which do not exist: route ${r.ingressRoute.routeIndex} is not served there`);
+        return [];
+      }
+      return [{ ...r, tls: { options: epTls!.options } }];
+    });
+    const plainRouting = buildHttpRouting(`${ep.name}/http`, plain, diags, false, ep);
     out.routes.push(plainRouting.routeConfiguration);
     const tlsChains = [];
     if (tls.length > 0) {
-      if (certNames.length === 0) {
-        for (const r of tls) {
-          diags.error(r.provenance.subject, 'spec.tls',
-            `no TLS certificate is available for entry point ${ep.name} (no tls.secretName loaded): HTTPS routes are not served there`);
-        }
-      } else {
-        const tlsRouting = buildHttpRouting(`${ep.name}/https/default`, tls, diags, true);
-        out.routes.push(tlsRouting.routeConfiguration);
-        tlsChains.push(buildTlsFilterChain(ep.name, 'default', certNames, tlsRouting.httpFilters));
-      }
+      // One TLS filter chain (and route configuration) per TLS option, bound to its hosts (tls/https.ts).
+      const https = buildHttpsChains(ep, tls, model, diags);
+      out.routes.push(...https.routes);
+      tlsChains.push(...https.chains);
+      for (const n of https.secretNames) tlsSecretNames.add(n);
+      for (const id of https.clientCaOptions) clientCaOptions.add(id);
     }
     out.listeners.push(buildHttpListener(ep, tlsChains, plainRouting.httpFilters));
     for (const r of mine) for (const c of clustersOf(r)) usedClusters.add(c);
@@ -54,17 +66,37 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
 
   const hostRewrite = new Set<string>();
   for (const r of model.httpRouters) {
-    if (r.action.type === 'forward') for (const t of r.action.targets) if (!t.passHostHeader) hostRewrite.add(t.cluster);
+    for (const t of actionUpstreams(r.action)) if (!t.passHostHeader) hostRewrite.add(t.cluster);
+    for (const c of routerMiddlewareClusters(r)) if (c.hostRewrite) hostRewrite.add(c.cluster);
   }
   for (const name of [...usedClusters].sort()) {
     const c = model.clusters.get(name);
-    if (!c) continue;
-    out.clusters.push(buildCluster(c));
+    if (!c) {
+      // Only when a route still forwards there (not when every level it reaches is empty: a 503 direct response).
+      if (name === NO_AVAILABLE_SERVER_CLUSTER && routesUse(out.routes, name)) out.clusters.push(noAvailableServerCluster());
+      continue;
+    }
+    out.clusters.push(buildCluster(c, diags));
     if (c.discovery === 'eds') out.endpoints.push(buildLoadAssignment(c, hostRewrite.has(c.name)));
   }
-  if (out.listeners.some((l) => (l.filter_chains ?? []).length > 1)) {
-    for (const n of certNames) out.secrets.push(buildCertificateSecret(model.certificates.get(n)!));
+  for (const n of [...tlsSecretNames].sort()) {
+    const c = model.certificates.get(n);
+    if (c) out.secrets.push(buildCertificateSecret(c));
+    else if (n === GENERATED_DEFAULT_CERTIFICATE) out.secrets.push(generatedDefaultSecret(model));
   }
+  for (const id of [...clientCaOptions].sort()) out.secrets.push(clientCaSecret(model, id));
+  // SDS secrets the upstream TLS contexts name (ServersTransport CAs and client certificates), once each.
+  const haveSecrets = new Set(out.secrets.map((s) => s.name));
+  for (const name of [...usedClusters].sort()) {
+    const c = model.clusters.get(name);
+    for (const s of c ? upstreamSecrets(c) : []) {
+      if (haveSecrets.has(s.name)) continue;
+      haveSecrets.add(s.name);
+      out.secrets.push(s);
+    }
+  }
+  // TCP and UDP entry points (IngressRouteTCP, IngressRouteUDP): see tcp/index.ts.
+  translateTcpUdp(model, opts, out, diags);
   out.listeners.sort(byName);
   out.routes.sort(byName);
   out.clusters.sort(byName);
@@ -76,5 +108,9 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
 }
 
 function clustersOf(r: HttpRouter): string[] {
-  return r.action.type === 'forward' ? r.action.targets.map((t) => t.cluster) : [];
+  // Its services' clusters, TraefikService trees and mirrors included (and the 503 cluster of empty weighted levels).
+  const own = actionUpstreams(r.action).map((t) => t.cluster);
+  if (hasEmptyWeightedLevel(r.action)) own.push(NO_AVAILABLE_SERVER_CLUSTER);
+  // Clusters the middlewares call: ForwardAuth's auth server, Errors' error-page service.
+  return [...own, ...routerMiddlewareClusters(r).map((c) => c.cluster)];
 }

@@ -2,7 +2,7 @@
 // (system bundle, the ServersTransport's CAs over SDS, or none), SAN checks, the client certificate over SDS,
 // versions and cipher suites; SPIFFE takes the SVID and the trust bundles from a SPIRE agent's SDS.
 import { ADS, T } from './type-urls';
-import { boringSslCiphers, TLS_PROTOCOLS } from './tls/cipher-suites';
+import { boringSslCiphers, TLS_PROTOCOLS } from '../model/tls-names';
 import { buildCertificateSecret } from './tls/secrets';
 import type { Diagnostics } from '../model/diagnostics';
 import type { Cluster, Secret } from '../envoy/types';

@@ -3,18 +3,95 @@ import { randomBytes } from 'node:crypto';
 // from initial_resource_versions on reconnect) and sends only what differs: changed resources in
 // `resources`, vanished or unsubscribed-but-known ones in `removed_resources`.
 import type * as grpc from '@grpc/grpc-js';
-import { KIND_BY_TYPE_URL, PUSH_ORDER, TYPE_URLS, type Snapshot } from './snapshot';
-import { encodeDeltaResource, encodeDeltaResponse, type DeltaRequest } from './wire';
+import { KIND_BY_TYPE_URL, PUSH_ORDER, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
+import { encodeDeltaResource, encodeDeltaResponse, encodeDeltaResponseHead, encodeDeltaResponseTail, type DeltaRequest } from './wire';
 import { fleetOf } from './fleets';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
 import type { ClientStatus, TypeStatus } from './clients';
+import type { SendQueue } from './limits';
+
+/**
+ * What a client has of one type: name → version. Usually exactly the resources of the fleet's type snapshot
+ * (one map shared by every stream in step, not a copy each: 1,000 streams × 10,000 routes), plus differences.
+ */
+class Known {
+  /** The client has every resource of this map, at its version... */
+  private base?: ReadonlyMap<string, EncodedResource>;
+  /** ...except these names: another version, or null when it does not have it. */
+  private readonly diff = new Map<string, string | null>();
+
+  constructor(initial: Record<string, string>) {
+    for (const [name, version] of Object.entries(initial)) this.diff.set(name, version);
+  }
+
+  get(name: string): string | undefined {
+    const d = this.diff.get(name);
+    if (d !== undefined) return d ?? undefined;
+    return this.base?.get(name)?.version;
+  }
+
+  set(name: string, version: string): void {
+    if (this.base?.get(name)?.version === version) this.diff.delete(name);
+    else this.diff.set(name, version);
+  }
+
+  delete(name: string): void {
+    if (this.base?.has(name)) this.diff.set(name, null);
+    else this.diff.delete(name);
+  }
+
+  /** Every name the client has (unsorted). */
+  names(): string[] {
+    const out: string[] = [];
+    if (this.base) for (const n of this.base.keys()) if (!this.diff.has(n)) out.push(n);
+    for (const [n, v] of this.diff) if (v !== null) out.push(n);
+    return out;
+  }
+
+  /** The client now has exactly `resources`. */
+  rebase(resources: ReadonlyMap<string, EncodedResource>): void {
+    this.base = resources;
+    this.diff.clear();
+  }
+
+  /** The map the client has exactly, if any. */
+  exactly(): ReadonlyMap<string, EncodedResource> | undefined {
+    return this.diff.size === 0 ? this.base : undefined;
+  }
+}
+
+/** From one type snapshot's resources to the next: names added or changed, names gone (each sorted). */
+interface TypeStep {
+  changed: string[];
+  removed: string[];
+  /** The response's part before the nonce, the same for every stream taking this step (encoded once). */
+  head?: Buffer;
+}
+
+const steps = new WeakMap<TypeSnapshot, WeakMap<ReadonlyMap<string, EncodedResource>, TypeStep>>();
+
+/** Computed once per pair of snapshots, for every stream that was in step with the first. */
+function stepOf(from: ReadonlyMap<string, EncodedResource>, to: TypeSnapshot): TypeStep {
+  let byFrom = steps.get(to);
+  if (!byFrom) steps.set(to, (byFrom = new WeakMap()));
+  let step = byFrom.get(from);
+  if (!step) {
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [name, r] of to.resources) if (from.get(name)?.version !== r.version) changed.push(name);
+    for (const name of from.keys()) if (!to.resources.has(name)) removed.push(name);
+    step = { changed: changed.sort(), removed: removed.sort() };
+    byFrom.set(from, step);
+  }
+  return step;
+}
 
 interface DeltaTypeState {
   wildcard: boolean;
   names: Set<string>;
   /** What the client has: name → version. */
-  known: Map<string, string>;
+  known: Known;
   lastNonce?: string;
   /** Names in the last response, for NACK reports. */
   lastSent: string[];
@@ -40,6 +117,8 @@ export class DeltaStream {
     private readonly call: grpc.ServerDuplexStream<DeltaRequest, Buffer>,
     private readonly ctx: StreamContext,
     private readonly fixedKind?: ResourceKind,
+    /** Bounds what a client that does not read can make this stream hold (limits.ts); unset: unbounded. */
+    private readonly queue?: SendQueue,
   ) {
     call.on('data', (req: DeltaRequest) => {
       try {
@@ -84,6 +163,7 @@ export class DeltaStream {
         streamId: this.ctx.nextStreamId(), node: req.node, fleet, protocol: 'delta', aggregated: !this.fixedKind,
         connectedAt: Date.now(), types: {},
       };
+      if (this.queue) this.queue.fleetKey = fleet.key;
       this.ctx.registry.add(this.status);
       this.snapshot = this.ctx.cache.watch(fleet, this);
     }
@@ -92,7 +172,7 @@ export class DeltaStream {
     let st = this.types.get(kind);
     const first = !st;
     if (!st) {
-      st = { wildcard: false, names: new Set(), known: new Map(Object.entries(req.initialResourceVersions)), lastSent: [], outstanding: false, responded: false, status: { subscribed: [] } };
+      st = { wildcard: false, names: new Set(), known: new Known(req.initialResourceVersions), lastSent: [], outstanding: false, responded: false, status: { subscribed: [] } };
       this.types.set(kind, st);
       this.status.types[kind] = st.status;
       // Legacy wildcard: a first LDS/CDS request that names nothing.
@@ -148,38 +228,68 @@ export class DeltaStream {
    */
   private send(kind: ResourceKind, st: DeltaTypeState, forced: Set<string>, always: boolean, holdRemovals = false): void {
     if (!this.snapshot) return;
-    const all = this.snapshot.types[kind].resources;
+    const type = this.snapshot.types[kind];
+    const all = type.resources;
     const updates: Uint8Array[] = [];
     const sentNames: string[] = [];
-    const targets = st.wildcard ? [...all.keys()] : [...st.names].filter((n) => all.has(n));
-    for (const name of targets.sort()) {
-      const r = all.get(name)!;
-      if (st.known.get(name) === r.version && !forced.has(name)) continue;
-      updates.push(encodeDeltaResource(name, r.version, r.any));
-      sentNames.push(name);
-    }
     const removed: string[] = [];
-    for (const name of [...st.known.keys()].sort()) {
-      if (all.has(name) && this.wants(st, name)) continue;
-      if (holdRemovals && DEPENDED_ON.has(kind)) {
-        this.heldRemovals = true;
-        continue;
+    let held = false;
+    let shared: TypeStep | undefined;
+    const hold = holdRemovals && DEPENDED_ON.has(kind);
+    // A wildcard stream in step with an earlier snapshot of the type: only what changed since is looked at,
+    // the same for every such stream (the full comparison below is per stream and O(resources)).
+    const base = st.wildcard && forced.size === 0 ? st.known.exactly() : undefined;
+    if (base === all) {
+      // Nothing changed for this client.
+    } else if (base) {
+      const step = stepOf(base, type);
+      sentNames.push(...step.changed);
+      if (!step.head) step.head = encodeDeltaResponseHead(type.version, step.changed.map((n) => encodeDeltaResource(n, all.get(n)!.version, all.get(n)!.any)), TYPE_URLS[kind]);
+      shared = step;
+      if (hold && step.removed.length) held = true;
+      else removed.push(...step.removed);
+    } else {
+      const targets = st.wildcard ? [...all.keys()] : [...st.names].filter((n) => all.has(n));
+      for (const name of targets.sort()) {
+        const r = all.get(name)!;
+        if (st.known.get(name) === r.version && !forced.has(name)) continue;
+        updates.push(encodeDeltaResource(name, r.version, r.any));
+        sentNames.push(name);
       }
-      removed.push(name);
+      for (const name of st.known.names().sort()) {
+        if (all.has(name) && this.wants(st, name)) continue;
+        if (hold) {
+          held = true;
+          continue;
+        }
+        removed.push(name);
+      }
+      // Explicitly subscribed names that do not exist are answered at once as removed.
+      for (const name of forced) if (!all.has(name) && !removed.includes(name)) removed.push(name);
     }
-    // Explicitly subscribed names that do not exist are answered at once as removed.
-    for (const name of forced) if (!all.has(name) && !removed.includes(name)) removed.push(name);
-    if (updates.length === 0 && removed.length === 0 && !always && st.responded) return;
+    if (held) this.heldRemovals = true;
+    if (sentNames.length === 0 && removed.length === 0 && !always && st.responded) {
+      // A wildcard client missing nothing and holding nothing extra has exactly the type's resources.
+      if (st.wildcard && !held) st.known.rebase(all);
+      return;
+    }
     // Nonces are unique across streams, so one left over from an earlier stream can never look current.
     const nonce = `${this.noncePrefix}${++this.nonce}`;
-    this.call.write(encodeDeltaResponse(this.snapshot.types[kind].version, updates, TYPE_URLS[kind], removed, nonce));
-    for (const name of sentNames) st.known.set(name, all.get(name)!.version);
-    for (const name of removed) st.known.delete(name);
+    const response = shared
+      ? Buffer.concat([shared.head!, encodeDeltaResponseTail(removed, nonce)])
+      : encodeDeltaResponse(type.version, updates, TYPE_URLS[kind], removed, nonce);
+    if (!this.write(response)) return;
+    if (st.wildcard && !held) {
+      st.known.rebase(all); // every resource sent or known at its version, nothing else left: exactly the type's
+    } else {
+      for (const name of sentNames) st.known.set(name, all.get(name)!.version);
+      for (const name of removed) st.known.delete(name);
+    }
     st.lastNonce = nonce;
     st.responded = true;
     st.lastSent = sentNames;
     st.outstanding = true;
-    st.status.sentVersion = this.snapshot.types[kind].version;
+    st.status.sentVersion = type.version;
     st.status.sentNonce = nonce;
     st.status.sentAt = Date.now();
     this.ctx.metrics?.response(kind);
@@ -207,6 +317,29 @@ export class DeltaStream {
       if (st) this.send(kind, st, new Set(), false, aggregated);
     }
     if (this.heldRemovals && !this.anyOutstanding()) this.flushRemovals();
+  }
+
+  /** Hands a response to grpc-js; false when the send queue overflowed and the stream was reset. */
+  private write(buf: Buffer): boolean {
+    if (this.closed) return false;
+    if (!this.queue) {
+      this.call.write(buf);
+      return true;
+    }
+    if (this.queue.write(buf)) return true;
+    this.ctx.log.warn('xds: slow client disconnected (stream reset, RESOURCE_EXHAUSTED): it does not read its responses', {
+      node: this.status?.node.id, fleet: this.status?.fleet.key, queuedBytes: this.queue.pendingBytes,
+      queuedResponses: this.queue.pendingMessages, limitBytes: this.queue.limit,
+    });
+    this.close();
+    return false;
+  }
+
+  /** Server shutdown: ends the stream with UNAVAILABLE once what was sent has left (the client reconnects elsewhere). */
+  drain(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.call.emit('error', Object.assign(new Error(reason), { code: 14 /* UNAVAILABLE */, details: reason }));
   }
 
   private fail(code: number, message: string): void {

@@ -5,6 +5,8 @@ import { DeltaStream } from './delta';
 import { decodeDeltaRequest, decodeSotwRequest, type DeltaRequest, type SotwRequest } from './wire';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
+import { watchHandshakeFailures } from './tls';
+import { SendQueue, enforcePingPolicy, limitsChannelOptions, resolveLimits, type XdsLimits } from './limits';
 
 const identity = (b: Buffer) => b;
 
@@ -34,20 +36,44 @@ export interface XdsServerOptions {
   credentials?: grpc.ServerCredentials;
   /** Extra grpc-js server options (keepalive enforcement, stream limits). */
   channelOptions?: grpc.ChannelOptions;
+  /** Send queue bound, streams per connection, keepalive and ping policy (limits.ts; defaults there). */
+  limits?: Partial<XdsLimits>;
+  /** A stream was reset because its client does not read (fleet key when known). */
+  onSlowClient?: (fleetKey: string | undefined) => void;
+  /** A connection was closed for pinging too often. */
+  onPingViolation?: (peer: string) => void;
+  /** A TLS handshake failed (no or an untrusted client certificate, plaintext on the TLS port). */
+  onHandshakeFailure?: () => void;
+}
+
+interface Drainable {
+  drain(reason: string): void;
 }
 
 export class XdsServer {
   readonly grpc: grpc.Server;
   private port = 0;
+  readonly limits: XdsLimits;
+  /** Open streams, ended with UNAVAILABLE on shutdown. */
+  private readonly live = new Set<Drainable>();
 
   constructor(private readonly ctx: StreamContext, private readonly opts: XdsServerOptions = {}) {
+    this.limits = resolveLimits(opts.limits, opts.maxMessageBytes);
     this.grpc = new grpc.Server({
       'grpc.max_receive_message_length': opts.maxMessageBytes ?? 4 * 1024 * 1024,
       'grpc.max_send_message_length': opts.maxMessageBytes ?? 32 * 1024 * 1024,
+      ...limitsChannelOptions(this.limits),
       ...opts.channelOptions,
     });
-    const sotw = (kind?: ResourceKind) => (call: grpc.ServerDuplexStream<SotwRequest, Buffer>) => void new SotwStream(call, ctx, kind);
-    const delta = (kind?: ResourceKind) => (call: grpc.ServerDuplexStream<DeltaRequest, Buffer>) => void new DeltaStream(call, ctx, kind);
+    const queue = (call: grpc.ServerDuplexStream<any, Buffer>) =>
+      new SendQueue(call, this.limits.maxQueuedBytesPerStream, (q) => opts.onSlowClient?.(q.fleetKey));
+    const track = (s: Drainable, call: grpc.ServerDuplexStream<any, Buffer>) => {
+      this.live.add(s);
+      const forget = () => this.live.delete(s);
+      for (const ev of ['close', 'finish', 'cancelled', 'error']) call.once(ev, forget);
+    };
+    const sotw = (kind?: ResourceKind) => (call: grpc.ServerDuplexStream<SotwRequest, Buffer>) => track(new SotwStream(call, ctx, kind, queue(call)), call);
+    const delta = (kind?: ResourceKind) => (call: grpc.ServerDuplexStream<DeltaRequest, Buffer>) => track(new DeltaStream(call, ctx, kind, queue(call)), call);
     const adsPath = '/envoy.service.discovery.v3.AggregatedDiscoveryService/';
     this.grpc.addService(
       {
@@ -71,6 +97,8 @@ export class XdsServer {
       this.grpc.bindAsync(address, this.opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, port) => {
         if (err) return reject(err);
         this.port = port;
+        enforcePingPolicy(this.grpc, this.limits, this.ctx.log, this.opts.onPingViolation);
+        watchHandshakeFailures(this.grpc, this.ctx.log, this.opts.onHandshakeFailure);
         resolve(port);
       });
     });
@@ -80,7 +108,15 @@ export class XdsServer {
     return this.port;
   }
 
-  /** Stops accepting, lets streams end for up to `graceMs`, then cuts the rest. */
+  get openStreams(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Drains: stops accepting connections (GOAWAY to the connected ones), ends every stream with UNAVAILABLE
+   * once its queued responses have left (clients reconnect, to another replica behind a Service), and cuts
+   * whatever is still open after `graceMs`.
+   */
   shutdown(graceMs = 5000): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -92,6 +128,8 @@ export class XdsServer {
         clearTimeout(timer);
         resolve();
       });
+      for (const s of [...this.live]) s.drain('traefik-xds is shutting down; reconnect');
+      this.live.clear();
     });
   }
 }

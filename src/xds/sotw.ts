@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 // Istio's ShouldRespond: stale nonces are ignored, a NACK is recorded and never answered with the same
 // version, subscription changes are answered, and a new snapshot is pushed as soon as it is published.
 import type * as grpc from '@grpc/grpc-js';
-import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, type EncodedResource, type Snapshot } from './snapshot';
-import { encodeSotwResponse, type SotwRequest } from './wire';
+import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
+import { encodeSotwResponse, encodeSotwResponseHead, encodeSotwResponseTail, type SotwRequest } from './wire';
 import { fleetOf } from './fleets';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
 import type { ClientStatus, TypeStatus } from './clients';
+import type { SendQueue } from './limits';
 import { createHash } from 'node:crypto';
 
 interface TypeState {
@@ -33,6 +34,26 @@ function responseVersion(resources: EncodedResource[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** What every wildcard stream sends for a type snapshot: computed once, kept as long as the snapshot. */
+interface WholeType {
+  version: string;
+  head(typeUrl: string): Buffer;
+}
+
+const wholeTypes = new WeakMap<TypeSnapshot, WholeType>();
+
+function wholeType(type: TypeSnapshot): WholeType {
+  let w = wholeTypes.get(type);
+  if (!w) {
+    const all = [...type.resources.values()];
+    const version = responseVersion(all);
+    let head: Buffer | undefined;
+    w = { version, head: (typeUrl) => (head ??= encodeSotwResponseHead(version, all.map((r) => r.any), typeUrl)) };
+    wholeTypes.set(type, w);
+  }
+  return w;
+}
+
 export class SotwStream {
   private readonly types = new Map<ResourceKind, TypeState>();
   private status?: ClientStatus;
@@ -48,6 +69,8 @@ export class SotwStream {
     private readonly ctx: StreamContext,
     /** Set for the per-type services (StreamListeners...), undefined for ADS. */
     private readonly fixedKind?: ResourceKind,
+    /** Bounds what a client that does not read can make this stream hold (limits.ts); unset: unbounded. */
+    private readonly queue?: SendQueue,
   ) {
     call.on('data', (req: SotwRequest) => {
       try {
@@ -92,6 +115,7 @@ export class SotwStream {
         streamId: this.ctx.nextStreamId(), node: req.node, fleet, protocol: 'sotw', aggregated: !this.fixedKind,
         connectedAt: Date.now(), types: {},
       };
+      if (this.queue) this.queue.fleetKey = fleet.key;
       this.ctx.registry.add(this.status);
       this.snapshot = this.ctx.cache.watch(fleet, this);
     }
@@ -185,27 +209,37 @@ export class SotwStream {
 
   /** Sends the type's current selection unless the client already has this exact version. */
   private send(kind: ResourceKind, st: TypeState, force: boolean, keepRemoved = false): void {
-    let resources = this.select(kind, st);
-    if (!resources) return; // no snapshot yet: sent when it is published
+    if (!this.snapshot) return; // no snapshot yet: sent when it is published
+    // A wildcard stream gets the whole type: its version and encoding are computed once per type snapshot and
+    // shared by every stream (per stream, they cost O(resources): seconds for 1,000 streams at 10,000 routes).
+    const type = this.snapshot.types[kind];
+    if (st.wildcard && !force && wholeType(type).version === st.lastVersion) return;
+    let resources = this.select(kind, st)!;
+    let whole = st.wildcard;
     if (keepRemoved && FULL_STATE_KINDS.has(kind)) {
       const have = new Set(resources.map((r) => r.name));
       const kept = [...st.sent.values()].filter((r) => !have.has(r.name) && (st.wildcard || st.names.has(r.name)));
       if (kept.length) {
         resources = [...resources, ...kept].sort((a, b) => (a.name < b.name ? -1 : 1));
         this.pendingRemovals = true;
+        whole = false;
       }
     }
-    const version = responseVersion(resources);
+    const version = whole ? wholeType(type).version : responseVersion(resources);
     // Pushes skip versions the client already has (or rejected); requests that change the subscription are always answered.
     if (!force && version === st.lastVersion) return;
     // Nonces are unique across streams, so one left over from an earlier stream can never look current.
     const nonce = `${this.noncePrefix}${++this.nonce}`;
     const typeUrl = TYPE_URLS[kind];
-    this.call.write(encodeSotwResponse(version, resources.map((r) => r.any), typeUrl, nonce));
+    const response = whole
+      ? Buffer.concat([wholeType(type).head(typeUrl), encodeSotwResponseTail(nonce)])
+      : encodeSotwResponse(version, resources.map((r) => r.any), typeUrl, nonce);
+    if (!this.write(response)) return;
     st.lastVersion = version;
     st.lastNonce = nonce;
     st.outstanding = true;
-    if (FULL_STATE_KINDS.has(kind)) st.sent = new Map(resources.map((r) => [r.name, r]));
+    // The type's own map when it is all of it (never modified; one map for every stream, not one each).
+    if (FULL_STATE_KINDS.has(kind)) st.sent = whole ? type.resources : new Map(resources.map((r) => [r.name, r]));
     st.status.sentVersion = version;
     st.status.sentNonce = nonce;
     st.status.sentAt = Date.now();
@@ -237,6 +271,29 @@ export class SotwStream {
       if (st) this.send(kind, st, false, aggregated);
     }
     if (this.pendingRemovals && !this.anyOutstanding()) this.flushRemovals();
+  }
+
+  /** Hands a response to grpc-js; false when the send queue overflowed and the stream was reset. */
+  private write(buf: Buffer): boolean {
+    if (this.closed) return false;
+    if (!this.queue) {
+      this.call.write(buf);
+      return true;
+    }
+    if (this.queue.write(buf)) return true;
+    this.ctx.log.warn('xds: slow client disconnected (stream reset, RESOURCE_EXHAUSTED): it does not read its responses', {
+      node: this.status?.node.id, fleet: this.status?.fleet.key, queuedBytes: this.queue.pendingBytes,
+      queuedResponses: this.queue.pendingMessages, limitBytes: this.queue.limit,
+    });
+    this.close();
+    return false;
+  }
+
+  /** Server shutdown: ends the stream with UNAVAILABLE once what was sent has left (the client reconnects elsewhere). */
+  drain(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.call.emit('error', Object.assign(new Error(reason), { code: 14 /* UNAVAILABLE */, details: reason }));
   }
 
   private fail(code: number, message: string): void {

@@ -118,6 +118,26 @@ function controlPlane(w: protobuf.Writer, field: number): void {
   w.uint32((field << 3) | 2).bytes(cp);
 }
 
+/**
+ * A DiscoveryResponse in two parts: what precedes the nonce (version_info, resources, type_url), the same for
+ * every stream sent this selection at this version, and the rest (nonce, control_plane). Fields are written
+ * in number order either way: head + tail is byte for byte encodeSotwResponse.
+ */
+export function encodeSotwResponseHead(versionInfo: string, anys: Uint8Array[], typeUrl: string): Buffer {
+  const w = protobuf.Writer.create();
+  w.uint32(0x0a).string(versionInfo);
+  for (const a of anys) w.uint32(0x12).bytes(a);
+  w.uint32(0x22).string(typeUrl);
+  return Buffer.from(w.finish());
+}
+
+export function encodeSotwResponseTail(nonce: string): Buffer {
+  const w = protobuf.Writer.create();
+  w.uint32(0x2a).string(nonce);
+  controlPlane(w, 6);
+  return Buffer.from(w.finish());
+}
+
 /** DiscoveryResponse: version_info=1, resources=2 (Any), type_url=4, nonce=5, control_plane=6. */
 export function encodeSotwResponse(versionInfo: string, anys: Uint8Array[], typeUrl: string, nonce: string): Buffer {
   const w = protobuf.Writer.create();
@@ -132,6 +152,27 @@ export function encodeSotwResponse(versionInfo: string, anys: Uint8Array[], type
 /** Resource{version=1, resource=2 (Any), name=3}. */
 export function encodeDeltaResource(name: string, version: string, any: Uint8Array): Uint8Array {
   return protobuf.Writer.create().uint32(0x0a).string(version).uint32(0x12).bytes(any).uint32(0x1a).string(name).finish();
+}
+
+/**
+ * A DeltaDiscoveryResponse in two parts, as encodeSotwResponseHead/Tail: system_version_info, resources and
+ * type_url (shared by every stream sent the same resources), then nonce, removed_resources and control_plane.
+ * head + tail is byte for byte encodeDeltaResponse.
+ */
+export function encodeDeltaResponseHead(systemVersion: string, resources: Uint8Array[], typeUrl: string): Buffer {
+  const w = protobuf.Writer.create();
+  w.uint32(0x0a).string(systemVersion);
+  for (const r of resources) w.uint32(0x12).bytes(r);
+  w.uint32(0x22).string(typeUrl);
+  return Buffer.from(w.finish());
+}
+
+export function encodeDeltaResponseTail(removed: string[], nonce: string): Buffer {
+  const w = protobuf.Writer.create();
+  w.uint32(0x2a).string(nonce);
+  for (const r of removed) w.uint32(0x32).string(r);
+  controlPlane(w, 7);
+  return Buffer.from(w.finish());
 }
 
 /** DeltaDiscoveryResponse: system_version_info=1, resources=2, type_url=4, nonce=5, removed_resources=6, control_plane=7. */

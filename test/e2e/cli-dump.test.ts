@@ -202,7 +202,8 @@ describe('e2e: traefik-xds dump', function () {
         assert.equal(c.stats.nacks, 0);
         assert.equal(c.stats.acks, c.stats.responses);
         assert.deepEqual(subs.rds, ['web/http', 'websecure/http', 'websecure/https/default']);
-        assert.deepEqual(subs.sds, ['default/whoami-tls']);
+        // The example's certificate, and Traefik's generated default certificate (the store names none).
+        assert.deepEqual(subs.sds, ['default/whoami-tls', 'traefik-xds/default-certificate']);
         assert.equal(subs.lds, '*');
       } finally {
         c.close();

@@ -12,6 +12,7 @@ import {
   serviceBodySchema,
 } from './core';
 import { checkNullTLS, ingressRouteSpecSchema } from './ingressroute';
+import { convertLegacyIngress, ingressBodySchema, ingressClassBodySchema, LEGACY_INGRESS_API_VERSIONS } from './ingress';
 import { ingressRouteTCPSpecSchema } from './ingressroutetcp';
 import { ingressRouteUDPSpecSchema } from './ingressrouteudp';
 import { checkMiddlewareSpec, middlewareSpecSchema } from './middleware';
@@ -25,6 +26,7 @@ import { checkTraefikServiceSpec, traefikServiceSpecSchema } from './traefikserv
 import type { AnyTypedObject, ApiGroup } from './types';
 
 export * from './types';
+export * from './ingress';
 export { validateAgainst, suggest, parseGoDuration, checkTraefikDuration, DURATION_PATTERN } from './schema';
 export type { Schema, SchemaReport } from './schema';
 
@@ -47,6 +49,7 @@ export const KNOWN_KINDS: Readonly<Record<ApiGroup, readonly string[]>> = {
   'traefik.containo.us': TRAEFIK_KINDS.filter((k) => k !== 'ServersTransportTCP'),
   core: ['Service', 'Endpoints', 'Secret', 'ConfigMap', 'Node'],
   'discovery.k8s.io': ['EndpointSlice'],
+  'networking.k8s.io': ['Ingress', 'IngressClass'],
 };
 
 /** Group → the only API version we read. */
@@ -55,6 +58,7 @@ export const KNOWN_VERSIONS: Readonly<Record<ApiGroup, string>> = {
   'traefik.containo.us': 'v1alpha1',
   core: 'v1',
   'discovery.k8s.io': 'v1',
+  'networking.k8s.io': 'v1',
 };
 
 export type NameRule = 'subdomain' | 'label1035';
@@ -100,6 +104,8 @@ export const KIND_DEFINITIONS: Readonly<Record<string, KindDefinition>> = {
   Secret: { kind: 'Secret', plural: 'secrets', root: 'body', schema: secretBodySchema, nameRule: 'subdomain' },
   ConfigMap: { kind: 'ConfigMap', plural: 'configmaps', root: 'body', schema: configMapBodySchema, nameRule: 'subdomain' },
   Node: { kind: 'Node', plural: 'nodes', root: 'body', schema: nodeBodySchema, nameRule: 'subdomain', clusterScoped: true },
+  Ingress: { kind: 'Ingress', plural: 'ingresses', root: 'body', schema: ingressBodySchema, nameRule: 'subdomain' },
+  IngressClass: { kind: 'IngressClass', plural: 'ingressclasses', root: 'body', schema: ingressClassBodySchema, nameRule: 'subdomain', clusterScoped: true },
 };
 
 /** The spec schema of a Traefik kind (for CRD generation and direct validation). */
@@ -217,7 +223,7 @@ function stringMap(
  * has any error (all errors are reported, the object is dropped alone); warnings keep the object.
  */
 export function parseObject(raw: RawObject, diags: Diagnostics): AnyTypedObject | undefined {
-  const body: Record<string, unknown> = isPlainObject(raw.body) ? raw.body : {};
+  let body: Record<string, unknown> = isPlainObject(raw.body) ? raw.body : {};
   const meta: Record<string, unknown> = isPlainObject(raw.metadata) ? raw.metadata : {};
   const kind = typeof raw.kind === 'string' ? raw.kind : '';
   const locate = nearestLocator(raw);
@@ -235,7 +241,15 @@ export function parseObject(raw: RawObject, diags: Diagnostics): AnyTypedObject 
     return undefined;
   }
 
-  const { group, version } = splitApiVersion(raw.apiVersion);
+  let { group, version } = splitApiVersion(raw.apiVersion);
+  if (kind === 'Ingress' && LEGACY_INGRESS_API_VERSIONS.includes(raw.apiVersion)) {
+    // Deprecated forms (Traefik 1.x documentation, old manifests): read as networking.k8s.io/v1.
+    diags.warn(subject, 'apiVersion',
+      `apiVersion ${raw.apiVersion} is deprecated (removed in Kubernetes 1.22; Traefik v3 reads networking.k8s.io/v1 only): converted to networking.k8s.io/v1 (serviceName/servicePort → service.name/port, spec.backend → spec.defaultBackend, missing pathType → ImplementationSpecific)`);
+    body = convertLegacyIngress(body);
+    group = 'networking.k8s.io';
+    version = 'v1';
+  }
   const groupKinds = (KNOWN_KINDS as Record<string, readonly string[] | undefined>)[group];
   const known = groupKinds?.includes(kind) && KNOWN_VERSIONS[group as ApiGroup] === version;
   if (!known) {
@@ -303,7 +317,7 @@ export function parseObject(raw: RawObject, diags: Diagnostics): AnyTypedObject 
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest[k] = v;
     validateAgainst(kdef.schema, rest, '', report);
-    spec = pruneNulls(coreSpecOf[kind](rest));
+    spec = pruneNulls((coreSpecOf[kind] ?? ((b: Record<string, unknown>) => b.spec ?? {}))(rest));
     if (kind === 'EndpointSlice' && !labels[SERVICE_NAME_LABEL]) {
       report.warn(`metadata.labels`, `no ${SERVICE_NAME_LABEL} label: this EndpointSlice belongs to no Service and is not used`);
     }

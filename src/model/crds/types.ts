@@ -3,6 +3,8 @@
 // Field names are exactly the CRD's JSON names. Every field is optional unless the CRD marks it required,
 // because the validator only guarantees what the schema guarantees; defaults are applied by the translator.
 import type { RawObject } from '../../sources/types';
+import type { IngressClassObj, IngressObj } from './ingress';
+export type { IngressClassObj, IngressObj } from './ingress';
 
 /** Kubernetes IntOrString: a number or a string (port name, duration like `10s`, percentage...). */
 export type IntOrString = number | string;
@@ -714,7 +716,7 @@ export interface NodeSpec {
 // ---------------------------------------------------------------------------------------------------------
 // Typed object wrapper
 
-export type ApiGroup = 'traefik.io' | 'traefik.containo.us' | 'core' | 'discovery.k8s.io';
+export type ApiGroup = 'traefik.io' | 'traefik.containo.us' | 'core' | 'discovery.k8s.io' | 'networking.k8s.io';
 
 export interface TypedObject<K extends string = string, Spec = unknown> {
   group: ApiGroup;
@@ -759,7 +761,7 @@ export type TraefikObject =
   | TLSOptionObj
   | TLSStoreObj;
 
-export type CoreObject = ServiceObj | EndpointSliceObj | EndpointsObj | SecretObj | ConfigMapObj | NodeObj;
+export type CoreObject = ServiceObj | EndpointSliceObj | EndpointsObj | SecretObj | ConfigMapObj | NodeObj | IngressObj | IngressClassObj;
 
 /** Discriminated on `kind`. */
 export type AnyTypedObject = TraefikObject | CoreObject;

@@ -54,9 +54,17 @@ export function toPredicate(ast: RuleNode): Pred {
 }
 
 /** A stable identity for a leaf (field order independent). */
+const leafKeys = new WeakMap<Leaf, string>();
+
 export function leafKey(leaf: Leaf): string {
-  const rec = leaf as unknown as Record<string, unknown>;
-  return JSON.stringify(Object.keys(rec).sort().map((k) => [k, rec[k]]));
+  // Asked several times per literal (dedupe, contradictions); leaves are never modified once built.
+  let key = leafKeys.get(leaf);
+  if (key === undefined) {
+    const rec = leaf as unknown as Record<string, unknown>;
+    key = JSON.stringify(Object.keys(rec).sort().map((k) => [k, rec[k]]));
+    leafKeys.set(leaf, key);
+  }
+  return key;
 }
 
 function literalKey(l: Literal): string {

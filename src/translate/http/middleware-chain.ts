@@ -4,8 +4,8 @@
 // second instance of a filter when two routers order the same middlewares differently.
 import { MIDDLEWARE_TRANSLATORS } from './middlewares';
 import { composePathOps, type RegexRewrite } from './path-rewrite';
-import type { FilterContribution, MiddlewareTranslateContext, PathOp, RedirectContribution } from './middlewares/types';
-import type { HeaderValueOption, HttpFilter, RetryPolicy } from '../../envoy/types';
+import type { ExtraRouteContribution, FilterContribution, MiddlewareTranslateContext, PathOp, RedirectContribution } from './middlewares/types';
+import type { HeaderMatcher, HeaderValueOption, HttpFilter, RedirectAction, RetryPolicy } from '../../envoy/types';
 import type { Diagnostics } from '../../model/diagnostics';
 import type { HttpRouter } from '../../model/model';
 import type { ResolvedMiddleware } from '../../model/middlewares';
@@ -13,10 +13,46 @@ import type { ResolvedMiddleware } from '../../model/middlewares';
 export interface FilterUse {
   mw: ResolvedMiddleware;
   filter: FilterContribution;
+  /**
+   * Index of the weighted target (in `router.action.targets`) whose service-level middleware this is: the
+   * filter is then enabled on that ClusterWeight, not on the route. Such uses come after the router's.
+   */
+  target?: number;
+}
+
+/**
+ * A conditional answer of a middleware in the chain (a RedirectRegex that matched, a Host that allowedHosts
+ * rejects): Envoy routes placed before the forwarding route, with the filters of the earlier middlewares only.
+ */
+export interface Intercept {
+  /** Route name suffix. */
+  label: string;
+  /** Alternatives (OR) of extra match conditions (AND). */
+  when: HeaderMatcher[][];
+  redirect?: { action: Omit<RedirectAction, 'response_code'>; permanent: boolean };
+  direct?: { status: number; body?: string };
+  /** How many of `filterUses` come before it. */
+  filterCount: number;
+  /** Response headers of the earlier middlewares (they wrap the answer in Traefik). */
+  responseHeadersToAdd: HeaderValueOption[];
+  responseHeadersToRemove: string[];
+}
+
+/** Header operations of a weighted target's service-level middlewares (set on its ClusterWeight). */
+export interface TargetPlan {
+  requestHeadersToAdd: HeaderValueOption[];
+  requestHeadersToRemove: string[];
+  responseHeadersToAdd: HeaderValueOption[];
+  responseHeadersToRemove: string[];
+  hostRewrite?: string;
+}
+
+export interface ExtraRoutePlan extends ExtraRouteContribution {
+  mwId: string;
 }
 
 export interface RouterPlan {
-  /** Filter-level middlewares in the router's order (before a redirect, if any). */
+  /** Filter-level middlewares in the router's order (before a redirect, if any), then the targets' ones. */
   filterUses: FilterUse[];
   requestHeadersToAdd: HeaderValueOption[];
   requestHeadersToRemove: string[];
@@ -27,6 +63,12 @@ export interface RouterPlan {
   retryPolicy?: RetryPolicy;
   timeoutMs?: number;
   redirect?: RedirectContribution;
+  /** Conditional answers, in chain order. */
+  intercepts: Intercept[];
+  /** By weighted target index, when the targets have service-level middlewares. */
+  targets?: TargetPlan[];
+  /** Routes to put first in every virtual host of this router. */
+  extraRoutes: ExtraRoutePlan[];
 }
 
 const FILTER_CONFIG = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
@@ -36,45 +78,126 @@ function mwLabel(mw: ResolvedMiddleware): string {
 }
 
 /**
- * Translates the router's middlewares. Returns undefined when one of them cannot be served faithfully
- * enough: the router is then left out (an error on the router and on the middleware says why).
+ * Translates the router's middlewares (the entry point's first, then the router's, then a single service's;
+ * weighted targets' service-level middlewares last). Returns undefined when one of them cannot be served
+ * faithfully enough: the router is then left out (an error on the router and on the middleware says why).
  */
 export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, diags: Diagnostics): RouterPlan | undefined {
-  const plan: RouterPlan = { filterUses: [], requestHeadersToAdd: [], requestHeadersToRemove: [], responseHeadersToAdd: [], responseHeadersToRemove: [] };
+  const plan: RouterPlan = {
+    filterUses: [], requestHeadersToAdd: [], requestHeadersToRemove: [], responseHeadersToAdd: [], responseHeadersToRemove: [],
+    intercepts: [], extraRoutes: [],
+  };
   const pathOps: PathOp[] = [];
   let refused = false;
   const field = `${router.provenance.field}.middlewares`;
-  for (const mw of router.middlewares ?? []) {
-    if (plan.redirect) break; // Traefik answers at the redirect: later middlewares never run
+  const routeIndex = router.ingressRoute.routeIndex;
+  const refuse = (message: string, at = field) => {
+    refused = true;
+    diags.error(router.provenance.subject, at, `${message}; route ${routeIndex} is left out`);
+  };
+
+  let chain = router.middlewares ?? [];
+  const ep = ctx.entryPoint ? router.entryPointMiddlewares?.[ctx.entryPoint.name] : undefined;
+  if (ep && 'error' in ep) {
+    diags.error(router.provenance.subject, field, `the middlewares of entry point ${ctx.entryPoint!.name} cannot be resolved (${ep.error}); route ${routeIndex} is not served on that entry point`);
+    return undefined;
+  }
+  if (ep) chain = [...ep, ...chain];
+
+  const translate = (mw: ResolvedMiddleware) => {
     const out = MIDDLEWARE_TRANSLATORS[mw.type as keyof typeof MIDDLEWARE_TRANSLATORS](mw, ctx);
     for (const issue of out.issues) {
       diags.report(issue.severity, mw.subject, issue.field, issue.message);
       if (issue.severity === 'error' && !issue.keepsRoute) {
-        refused = true;
-        diags.error(router.provenance.subject, field, `middleware ${mwLabel(mw)} cannot be translated (${issue.message}); route ${router.ingressRoute.routeIndex} is left out`);
+        refuse(`middleware ${mwLabel(mw)} cannot be translated (${issue.message})`);
       }
     }
-    if (refused) continue;
-    if (out.filter) plan.filterUses.push({ mw, filter: out.filter });
+    return out;
+  };
+
+  chain.forEach((mw, index) => {
+    if (plan.redirect) return; // Traefik answers at the redirect: later middlewares never run
+    const out = translate(mw);
+    if (refused) return;
     const r = out.route;
-    if (!r) continue;
+    // A conditional answer is decided on the request as the earlier middlewares left it; Envoy matches the
+    // original request, so an earlier path or Host rewrite would make it look at the wrong URL.
+    const conditional = (r?.redirect && r.redirect.when) || r?.directResponse;
+    if (conditional && (pathOps.length || plan.hostRewrite)) {
+      return refuse(`middleware ${mwLabel(mw)} decides on the request URL, which an earlier middleware rewrites (path or Host): Envoy matches the original request, so it cannot be placed after the rewrite`);
+    }
+    // Likewise for a request header an earlier middleware sets or removes (Envoy sets them after routing).
+    const whenNames = new Set([...(r?.redirect?.when ?? []), ...(r?.directResponse?.when.flat() ?? [])].map((h) => (h.name ?? '').toLowerCase()));
+    const touched = [...plan.requestHeadersToAdd.map((h) => h.header?.key ?? ''), ...plan.requestHeadersToRemove].map((n) => n.toLowerCase()).filter((n) => whenNames.has(n));
+    if (touched.length) {
+      return refuse(`middleware ${mwLabel(mw)} decides on the request header ${touched[0]}, which an earlier middleware sets or removes: Envoy matches the original request, so it cannot be placed after that change`);
+    }
+    const snapshot = (ownFilters: FilterContribution[] = [], add: HeaderValueOption[] = [], remove: string[] = []) => ({
+      filterCount: plan.filterUses.length + ownFilters.length,
+      responseHeadersToAdd: [...plan.responseHeadersToAdd, ...add],
+      responseHeadersToRemove: [...plan.responseHeadersToRemove, ...remove],
+    });
+    const own = [...(out.filter ? [out.filter] : []), ...(out.filters ?? [])];
+    if (r?.directResponse) {
+      const d = r.directResponse;
+      plan.intercepts.push({
+        label: `mw${index}`, when: d.when, direct: { status: d.status, body: d.body },
+        ...snapshot(d.afterOwnFilters ? own : [], d.responseHeadersToAdd, d.responseHeadersToRemove),
+      });
+    }
+    if (r?.redirect?.when) {
+      plan.intercepts.push({ label: `mw${index}`, when: [r.redirect.when], redirect: { action: r.redirect.redirect, permanent: r.redirect.permanent }, ...snapshot() });
+    }
+    for (const filter of own) plan.filterUses.push({ mw, filter });
+    if (!r) return;
     if (r.requestHeadersToAdd) plan.requestHeadersToAdd.push(...r.requestHeadersToAdd);
     if (r.requestHeadersToRemove) plan.requestHeadersToRemove.push(...r.requestHeadersToRemove);
     if (r.responseHeadersToAdd) plan.responseHeadersToAdd.push(...r.responseHeadersToAdd);
     if (r.responseHeadersToRemove) plan.responseHeadersToRemove.push(...r.responseHeadersToRemove);
     if (r.path) pathOps.push(r.path);
     if (r.hostRewrite) plan.hostRewrite = r.hostRewrite;
+    if (r.extraRoutes) plan.extraRoutes.push(...r.extraRoutes.map((x) => ({ ...x, mwId: mw.id })));
     if (r.retryPolicy) {
       if (plan.retryPolicy) diags.warn(router.provenance.subject, field, `approximated: several Retry middlewares on one route; the last one (${mw.id}) is used`);
       plan.retryPolicy = r.retryPolicy;
       plan.timeoutMs = r.timeoutMs;
     }
-    if (r.redirect) plan.redirect = r.redirect;
-  }
+    if (r.redirect && !r.redirect.when) plan.redirect = r.redirect;
+  });
   if (refused) return undefined;
+
+  // Service-level middlewares of weighted targets: filters enabled per ClusterWeight, header operations on it.
+  const targets = router.action.type === 'forward' ? router.action.targets : [];
+  if (!plan.redirect && targets.some((t) => t.middlewares?.length)) {
+    plan.targets = targets.map(() => ({ requestHeadersToAdd: [], requestHeadersToRemove: [], responseHeadersToAdd: [], responseHeadersToRemove: [] }));
+    targets.forEach((t, ti) => {
+      for (const mw of t.middlewares ?? []) {
+        const out = translate(mw);
+        if (refused) return;
+        for (const filter of [...(out.filter ? [out.filter] : []), ...(out.filters ?? [])]) plan.filterUses.push({ mw, filter, target: ti });
+        const r = out.route;
+        if (!r) continue;
+        const tp = plan.targets![ti];
+        if (r.requestHeadersToAdd) tp.requestHeadersToAdd.push(...r.requestHeadersToAdd);
+        if (r.requestHeadersToRemove) tp.requestHeadersToRemove.push(...r.requestHeadersToRemove);
+        if (r.responseHeadersToAdd) tp.responseHeadersToAdd.push(...r.responseHeadersToAdd);
+        if (r.responseHeadersToRemove) tp.responseHeadersToRemove.push(...r.responseHeadersToRemove);
+        if (r.hostRewrite) tp.hostRewrite = r.hostRewrite;
+        if (r.extraRoutes) plan.extraRoutes.push(...r.extraRoutes.map((x) => ({ ...x, mwId: mw.id })));
+        const routeLevel = [r.path && 'a path rewrite', r.redirect && 'a redirect', r.directResponse && 'a direct answer', r.retryPolicy && 'a retry policy']
+          .filter(Boolean);
+        if (routeLevel.length) {
+          refuse(`service-level middleware ${mwLabel(mw)} on a weighted service needs ${routeLevel.join(' and ')}, which Envoy sets per route, not per weighted cluster`,
+            `${router.provenance.field}.services[${ti}].middlewares`);
+        }
+      }
+    });
+    if (refused) return undefined;
+  }
+
   const rewrite = composePathOps(pathOps);
   if (rewrite && 'error' in rewrite) {
-    diags.error(router.provenance.subject, field, `${rewrite.error}; route ${router.ingressRoute.routeIndex} is left out`);
+    diags.error(router.provenance.subject, field, `${rewrite.error}; route ${routeIndex} is left out`);
     return undefined;
   }
   plan.regexRewrite = rewrite;
@@ -99,12 +222,22 @@ export function mergeFilterOrder(plans: { key: string; plan: RouterPlan }[]): { 
   const enabled = new Map<string, string[]>();
   for (const { key, plan } of plans) {
     let prev = -1;
+    // A weighted target's filters only need to follow the router's: each target starts again from there.
+    let routerPrev = -1;
+    let target: number | undefined;
     const names: string[] = [];
     for (const use of plan.filterUses) {
-      let at = instances.findIndex((inst, i) => i > prev && inst.mwId === use.mw.id);
+      if (use.target !== target) {
+        if (target === undefined) routerPrev = prev;
+        prev = routerPrev;
+        target = use.target;
+      }
+      // An instance is one (Middleware object, filter kind): a middleware may contribute several filters.
+      let at = instances.findIndex((inst, i) => i > prev && inst.mwId === use.mw.id && inst.filter.kind === use.filter.kind);
       if (at < 0) {
-        const n = (counts.get(use.mw.id) ?? 0) + 1;
-        counts.set(use.mw.id, n);
+        const key = `${use.mw.id}/${use.filter.kind}`;
+        const n = (counts.get(key) ?? 0) + 1;
+        counts.set(key, n);
         const base = `traefik.mw.${use.mw.namespace}.${use.mw.name}.${use.filter.kind}`;
         at = prev + 1;
         instances.splice(at, 0, { name: n === 1 ? base : `${base}#${n}`, mwId: use.mw.id, filter: use.filter });

@@ -209,7 +209,8 @@ logLevel: warn
       disableClusterScopeResources: true,
       crossProviderNamespaces: [],
     });
-    assert.deepEqual(c.providers.kubernetesIngress, { ingressClass: 'nginx', ingressEndpoint: { publishedService: 'default/envoy' } });
+    assert.equal(c.providers.kubernetesIngress?.ingressClass, 'nginx');
+    assert.deepEqual(c.providers.kubernetesIngress?.ingressEndpoint, { ip: '', hostname: '', publishedService: 'default/envoy' });
     // manifests: its own options, then kubernetesCRD's, then defaults
     assert.deepEqual(c.providers.manifests, {
       directory: '/etc/traefik-xds/manifests',

@@ -65,8 +65,11 @@ describe('crds/index: KNOWN_KINDS and parseObject', () => {
     p = parseYaml(manifest('Ingressroute', MINIMAL.IngressRoute));
     expectDiag(p, 'info', undefined, /kind Ingressroute .*did you mean IngressRoute\?/);
 
-    p = parseYaml('apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\n');
-    expectDiag(p, 'info', undefined, /kind Ingress \(apiVersion networking.k8s.io\/v1\) is not read/);
+    // Ingress is read now (the Kubernetes Ingress provider); an API group it never lived in is still skipped.
+    p = parseYaml('apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: x}\nspec: {}\n');
+    assert.ok(p.obj, 'networking.k8s.io/v1 Ingress is read');
+    p = parseYaml('apiVersion: batch/v1\nkind: Ingress\nmetadata: {name: x}\n');
+    expectDiag(p, 'info', undefined, /kind Ingress \(apiVersion batch\/v1\) is not read/);
   });
 
   it('requires metadata.name (generateName is not supported) and apiVersion/kind', () => {

@@ -8,7 +8,7 @@ import {
   FORWARDING_TIMEOUT_DEFAULTS, NO_DIAL_TIMEOUT_MS, checkServersTransports, resolveTransportRef, transportSettings,
 } from '../../../src/model/servers-transport';
 import { HEALTH_CHECK_DEFAULTS, resolveHealthCheck, resolvePassiveHealthCheck } from '../../../src/model/health-checks';
-import { boringSslCiphers } from '../../../src/translate/tls/cipher-suites';
+import { boringSslCiphers } from '../../../src/model/tls-names';
 
 const MANIFESTS = `
 apiVersion: traefik.io/v1alpha1

@@ -24,6 +24,7 @@ function router(name: string, rule: string, opts: { priority?: number; syntax?: 
     conjuncts: dnf.conjuncts as RuleLiteral[][],
     priority: BigInt(opts.priority ?? defaultPriority(rule, 'http')),
     middlewares: [],
+    tlsHosts: [],
     action: { type: 'forward', targets: [{ cluster: `c-${name}`, weight: 1, passHostHeader: true }] },
   };
 }

@@ -18,6 +18,7 @@ function router(name: string, rule: string, priority?: number): HttpRouter {
     conjuncts: dnf.conjuncts as RuleLiteral[][],
     priority: BigInt(priority ?? Buffer.byteLength(rule)),
     middlewares: [],
+    tlsHosts: [],
     action: { type: 'forward', targets: [{ cluster: `c-${name}`, weight: 1, passHostHeader: true }] },
   };
 }

@@ -1,4 +1,5 @@
-// Go (Traefik) cipher suite and TLS version names → BoringSSL (Envoy) names (traefik-to-envoy.md §10.2),
+// Go (Traefik) cipher suite and TLS version names → BoringSSL (Envoy) names, shared by TLSOption and
+// ServersTransport(TCP) (traefik-to-envoy.md §10.2),
 // from BoringSSL's `kCiphers`. Never pass an unknown cipher string to Envoy: the resource would be NACKed.
 
 /** Go name → BoringSSL name, for the suites BoringSSL implements (TLS 1.0–1.2 only). */
@@ -23,6 +24,12 @@ export const BORINGSSL_CIPHERS: Record<string, string> = {
   TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
   TLS_RSA_WITH_3DES_EDE_CBC_SHA: 'DES-CBC3-SHA',
 };
+
+/** Suites Go (and so Traefik) accepts that BoringSSL does not implement. */
+export const GO_ONLY_CIPHERS = new Set([
+  'TLS_RSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', 'TLS_RSA_WITH_RC4_128_SHA',
+  'TLS_ECDHE_ECDSA_WITH_RC4_128_SHA', 'TLS_ECDHE_RSA_WITH_RC4_128_SHA',
+]);
 
 /** TLS 1.3 suites (not configurable in Go or BoringSSL) and the fallback signal: dropped silently. */
 export const UNCONFIGURABLE_CIPHERS = new Set(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_FALLBACK_SCSV']);
