@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 // `resources`, vanished or unsubscribed-but-known ones in `removed_resources`.
 import type * as grpc from '@grpc/grpc-js';
 import { KIND_BY_TYPE_URL, PUSH_ORDER, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
-import { encodeDeltaResource, encodeDeltaResponse, encodeDeltaResponseHead, encodeDeltaResponseTail, type DeltaRequest } from './wire';
+import { ResponseParts, encodeDeltaResource, encodeDeltaResponse, encodeDeltaResponseHead, encodeDeltaResponseTail, type DeltaRequest } from './wire';
 import { fleetOf } from './fleets';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
@@ -276,7 +276,7 @@ export class DeltaStream {
     // Nonces are unique across streams, so one left over from an earlier stream can never look current.
     const nonce = `${this.noncePrefix}${++this.nonce}`;
     const response = shared
-      ? Buffer.concat([shared.head!, encodeDeltaResponseTail(removed, nonce)])
+      ? new ResponseParts(shared.head!, encodeDeltaResponseTail(removed, nonce))
       : encodeDeltaResponse(type.version, updates, TYPE_URLS[kind], removed, nonce);
     if (!this.write(response)) return;
     if (st.wildcard && !held) {
@@ -320,10 +320,10 @@ export class DeltaStream {
   }
 
   /** Hands a response to grpc-js; false when the send queue overflowed and the stream was reset. */
-  private write(buf: Buffer): boolean {
+  private write(buf: Buffer | ResponseParts): boolean {
     if (this.closed) return false;
     if (!this.queue) {
-      this.call.write(buf);
+      this.call.write(buf as Buffer);
       return true;
     }
     if (this.queue.write(buf)) return true;

@@ -14,6 +14,7 @@
 import * as http2 from 'node:http2';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from './stream-context';
+import type { ResponseParts } from './wire';
 
 export interface XdsLimits {
   /** Unsent response bytes one stream may hold before it is cut (always at least one response). */
@@ -87,7 +88,7 @@ export class SendQueue {
     private readonly onOverflow?: (q: SendQueue) => void,
   ) {}
 
-  write(buf: Buffer): boolean {
+  write(buf: Buffer | ResponseParts): boolean {
     if (this.overflowed) return false;
     // Room for at least one response: only bytes already waiting count against the bound.
     if (this.pendingBytes > 0 && this.pendingBytes + buf.length > this.limit) {
@@ -99,7 +100,7 @@ export class SendQueue {
     const n = buf.length;
     this.pendingBytes += n;
     this.pendingMessages++;
-    this.call.write(buf, () => {
+    this.call.write(buf as Buffer, () => {
       this.pendingBytes -= n;
       this.pendingMessages--;
     });

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SotwStream } from './sotw';
 import { DeltaStream } from './delta';
-import { decodeDeltaRequest, decodeSotwRequest, type DeltaRequest, type SotwRequest } from './wire';
+import { decodeDeltaRequest, decodeSotwRequest, type DeltaRequest, type SotwRequest, serializeResponse } from './wire';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
 import { watchHandshakeFailures } from './tls';
@@ -17,7 +17,7 @@ function bidi<Req>(path: string, decode: (b: Buffer) => Req): grpc.MethodDefinit
     responseStream: true,
     requestSerialize: () => Buffer.alloc(0), // the server never sends requests
     requestDeserialize: decode,
-    responseSerialize: identity, // responses are framed already (wire.ts)
+    responseSerialize: serializeResponse, // responses are encoded already, or in parts (wire.ts)
     responseDeserialize: identity,
   };
 }

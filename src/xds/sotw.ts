@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 // version, subscription changes are answered, and a new snapshot is pushed as soon as it is published.
 import type * as grpc from '@grpc/grpc-js';
 import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
-import { encodeSotwResponse, encodeSotwResponseHead, encodeSotwResponseTail, type SotwRequest } from './wire';
+import { ResponseParts, encodeSotwResponse, encodeSotwResponseHead, encodeSotwResponseTail, type SotwRequest } from './wire';
 import { fleetOf } from './fleets';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
@@ -232,7 +232,7 @@ export class SotwStream {
     const nonce = `${this.noncePrefix}${++this.nonce}`;
     const typeUrl = TYPE_URLS[kind];
     const response = whole
-      ? Buffer.concat([wholeType(type).head(typeUrl), encodeSotwResponseTail(nonce)])
+      ? new ResponseParts(wholeType(type).head(typeUrl), encodeSotwResponseTail(nonce))
       : encodeSotwResponse(version, resources.map((r) => r.any), typeUrl, nonce);
     if (!this.write(response)) return;
     st.lastVersion = version;
@@ -274,10 +274,10 @@ export class SotwStream {
   }
 
   /** Hands a response to grpc-js; false when the send queue overflowed and the stream was reset. */
-  private write(buf: Buffer): boolean {
+  private write(buf: Buffer | ResponseParts): boolean {
     if (this.closed) return false;
     if (!this.queue) {
-      this.call.write(buf);
+      this.call.write(buf as Buffer);
       return true;
     }
     if (this.queue.write(buf)) return true;

@@ -119,6 +119,33 @@ function controlPlane(w: protobuf.Writer, field: number): void {
 }
 
 /**
+ * A response as a part shared by every stream (resources, encoded once) and a per-stream tail (the nonce).
+ * grpc-js copies each serialized message into a framed buffer of its own, so the two are put together only
+ * in serializeResponse, in one reused buffer: no per-stream copy of a multi-megabyte response besides grpc-js's.
+ */
+export class ResponseParts {
+  constructor(readonly head: Buffer, readonly tail: Buffer) {}
+  get length(): number {
+    return this.head.length + this.tail.length;
+  }
+}
+
+let scratch = Buffer.alloc(0);
+
+/**
+ * The server's responseSerialize: framed bytes as they are, or parts joined in a scratch buffer. grpc-js copies
+ * the result at once (ServerInterceptingCall.serializeMessage), before any other response is serialized.
+ */
+export function serializeResponse(r: Buffer | ResponseParts): Buffer {
+  if (Buffer.isBuffer(r)) return r;
+  const n = r.length;
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
+  r.head.copy(scratch, 0);
+  r.tail.copy(scratch, r.head.length);
+  return scratch.subarray(0, n);
+}
+
+/**
  * A DiscoveryResponse in two parts: what precedes the nonce (version_info, resources, type_url), the same for
  * every stream sent this selection at this version, and the rest (nonce, control_plane). Fields are written
  * in number order either way: head + tail is byte for byte encodeSotwResponse.

@@ -6,7 +6,8 @@ import { toDNF, toPredicate } from './predicate';
 import type { DNFResult, ParseResult, Pred, RuleProtocol, RuleSyntax } from './types';
 
 export interface CompiledRule {
-  parsed: ParseResult;
+  /** The parse outcome; the syntax tree itself is not kept (it weighs more than all the rest). */
+  parsed: { ok: true } | Extract<ParseResult, { ok: false }>;
   /** Set when parsed.ok. */
   pred?: Pred;
   /** toDNF(pred) with the default bound; set when parsed.ok. */
@@ -21,10 +22,11 @@ export function compileRule(rule: string, syntax: RuleSyntax, protocol: RuleProt
   let c = compiled.get(key);
   if (!c) {
     const parsed = parseRule(rule, { syntax, protocol });
-    c = { parsed };
     if (parsed.ok) {
-      c.pred = toPredicate(parsed.ast);
-      c.dnf = toDNF(c.pred);
+      const pred = toPredicate(parsed.ast);
+      c = { parsed: { ok: true }, pred, dnf: toDNF(pred) };
+    } else {
+      c = { parsed };
     }
     if (compiled.size >= MAX_ENTRIES) compiled.clear(); // rules come and go: never grow without bound
     compiled.set(key, c);

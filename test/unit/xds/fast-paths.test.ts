@@ -7,8 +7,8 @@ import { buildSnapshot, buildValidatedSnapshot, PUSH_ORDER, TYPE_URLS } from '..
 import { encodeResource } from '../../../src/envoy/json';
 import { RESOURCE_TYPE_NAMES, type EnvoyResources } from '../../../src/envoy/resources';
 import {
-  encodeAny, encodeDeltaResponse, encodeDeltaResponseHead, encodeDeltaResponseTail, encodeSotwResponse, encodeSotwResponseHead,
-  encodeSotwResponseTail,
+  ResponseParts, encodeAny, encodeDeltaResponse, encodeDeltaResponseHead, encodeDeltaResponseTail, encodeSotwResponse, encodeSotwResponseHead,
+  encodeSotwResponseTail, serializeResponse,
 } from '../../../src/xds/wire';
 import { objectChanges } from '../../../src/serve/controller';
 import { TYPE, node } from '../../helpers/ads-client';
@@ -78,6 +78,17 @@ describe('performance paths', () => {
       Buffer.concat([encodeDeltaResponseHead('v2', anys, TYPE.eds), encodeDeltaResponseTail(['x', 'y'], 'n-2')]),
       encodeDeltaResponse('v2', anys, TYPE.eds, ['x', 'y'], 'n-2'),
     );
+  });
+
+  it('serializeResponse joins the parts (in a reused buffer) and passes encoded responses through', () => {
+    const head = encodeSotwResponseHead('v1', [Uint8Array.from([9, 9])], TYPE.eds);
+    const whole = encodeSotwResponse('v1', [Uint8Array.from([9, 9])], TYPE.eds, 'n-3');
+    const a = Buffer.from(serializeResponse(new ResponseParts(head, encodeSotwResponseTail('n-3'))));
+    assert.deepEqual(a, whole);
+    assert.equal(serializeResponse(whole), whole);
+    const b = serializeResponse(new ResponseParts(head, encodeSotwResponseTail('n-4')));
+    assert.deepEqual(Buffer.from(b), encodeSotwResponse('v1', [Uint8Array.from([9, 9])], TYPE.eds, 'n-4'));
+    assert.equal(new ResponseParts(head, encodeSotwResponseTail('n-4')).length, b.length);
   });
 
   it('objectChanges finds what a set comparison finds', () => {
