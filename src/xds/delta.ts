@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 // Incremental (delta) xDS streams. Per type, the server tracks what the client has (name → version, seeded
 // from initial_resource_versions on reconnect) and sends only what differs: changed resources in
 // `resources`, vanished or unsubscribed-but-known ones in `removed_resources`.
 import type * as grpc from '@grpc/grpc-js';
 import { KIND_BY_TYPE_URL, PUSH_ORDER, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
 import { ResponseParts, encodeDeltaResource, encodeDeltaResponse, encodeDeltaResponseHead, encodeDeltaResponseTail, type DeltaRequest } from './wire';
-import { fleetOf } from './fleets';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
-import type { ClientStatus, TypeStatus } from './clients';
+import { XdsStreamBase } from './stream-base';
+import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
 
 /**
@@ -104,69 +103,16 @@ interface DeltaTypeState {
 /** Removals of what listeners and routes may still use wait until those are acknowledged. */
 const DEPENDED_ON = new Set<ResourceKind>(['clusters', 'endpoints', 'secrets']);
 
-export class DeltaStream {
+export class DeltaStream extends XdsStreamBase<DeltaRequest> {
   private readonly types = new Map<ResourceKind, DeltaTypeState>();
-  private status?: ClientStatus;
-  private snapshot?: Snapshot;
-  private nonce = 0;
-  private readonly noncePrefix = `${randomBytes(4).toString('hex')}-`;
-  private closed = false;
   private heldRemovals = false;
 
-  constructor(
-    private readonly call: grpc.ServerDuplexStream<DeltaRequest, Buffer>,
-    private readonly ctx: StreamContext,
-    private readonly fixedKind?: ResourceKind,
-    /** Bounds what a client that does not read can make this stream hold (limits.ts); unset: unbounded. */
-    private readonly queue?: SendQueue,
-  ) {
-    call.on('data', (req: DeltaRequest) => {
-      try {
-        this.onRequest(req);
-      } catch (e) {
-        ctx.log.error('xds: delta request handling failed', { error: String((e as Error).stack ?? e) });
-        call.destroy(e as Error);
-      }
-    });
-    const end = () => this.close();
-    call.on('end', () => {
-      end();
-      call.end();
-    });
-    call.on('error', end);
-    call.on('close', end);
-    call.on('cancelled', end);
+  constructor(call: grpc.ServerDuplexStream<DeltaRequest, Buffer>, ctx: StreamContext, fixedKind?: ResourceKind, queue?: SendQueue) {
+    super(call, ctx, fixedKind, queue, 'delta');
   }
 
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.status) {
-      this.ctx.cache.unwatch(this.status.fleet.key, this);
-      this.ctx.registry.remove(this.status.streamId);
-    }
-  }
-
-  private onRequest(req: DeltaRequest): void {
-    if (!this.status) {
-      if (!req.node) {
-        this.fail(3, 'the first request of a stream must carry node');
-        return;
-      }
-      const fleet = fleetOf(req.node, this.ctx.fleets);
-      const denial = this.ctx.authorize?.(this.call, req.node, fleet);
-      if (denial) {
-        this.fail(7, denial);
-        return;
-      }
-      this.status = {
-        streamId: this.ctx.nextStreamId(), node: req.node, fleet, protocol: 'delta', aggregated: !this.fixedKind,
-        connectedAt: Date.now(), types: {},
-      };
-      if (this.queue) this.queue.fleetKey = fleet.key;
-      this.ctx.registry.add(this.status);
-      this.snapshot = this.ctx.cache.watch(fleet, this);
-    }
+  protected onRequest(req: DeltaRequest): void {
+    if (!this.open(req) || !this.status) return;
     const kind = this.fixedKind ?? KIND_BY_TYPE_URL[req.typeUrl];
     if (!kind) return;
     let st = this.types.get(kind);
@@ -273,8 +219,7 @@ export class DeltaStream {
       if (st.wildcard && !held) st.known.rebase(all);
       return;
     }
-    // Nonces are unique across streams, so one left over from an earlier stream can never look current.
-    const nonce = `${this.noncePrefix}${++this.nonce}`;
+    const nonce = this.nextNonce();
     const response = shared
       ? new ResponseParts(shared.head!, encodeDeltaResponseTail(removed, nonce))
       : encodeDeltaResponse(type.version, updates, TYPE_URLS[kind], removed, nonce);
@@ -342,9 +287,4 @@ export class DeltaStream {
     this.call.emit('error', Object.assign(new Error(reason), { code: 14 /* UNAVAILABLE */, details: reason }));
   }
 
-  private fail(code: number, message: string): void {
-    this.ctx.log.warn('xds: stream refused', { code, message });
-    this.call.emit('error', Object.assign(new Error(message), { code, details: message }));
-    this.close();
-  }
 }

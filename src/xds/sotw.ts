@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 // State-of-the-world xDS streams (ADS and the per-type services). The ACK/NACK state machine follows
 // Istio's ShouldRespond: stale nonces are ignored, a NACK is recorded and never answered with the same
 // version, subscription changes are answered, and a new snapshot is pushed as soon as it is published.
 import type * as grpc from '@grpc/grpc-js';
 import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
 import { ResponseParts, encodeSotwResponse, encodeSotwResponseHead, encodeSotwResponseTail, type SotwRequest } from './wire';
-import { fleetOf } from './fleets';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
-import type { ClientStatus, TypeStatus } from './clients';
+import { XdsStreamBase } from './stream-base';
+import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
 import { createHash } from 'node:crypto';
 
@@ -54,71 +53,17 @@ function wholeType(type: TypeSnapshot): WholeType {
   return w;
 }
 
-export class SotwStream {
+export class SotwStream extends XdsStreamBase<SotwRequest> {
   private readonly types = new Map<ResourceKind, TypeState>();
-  private status?: ClientStatus;
-  private snapshot?: Snapshot;
-  private nonce = 0;
-  private readonly noncePrefix = `${randomBytes(4).toString('hex')}-`;
   /** Removals held back (make-before-break) until the replacing resources are acknowledged. */
   private pendingRemovals = false;
-  private closed = false;
 
-  constructor(
-    private readonly call: grpc.ServerDuplexStream<SotwRequest, Buffer>,
-    private readonly ctx: StreamContext,
-    /** Set for the per-type services (StreamListeners...), undefined for ADS. */
-    private readonly fixedKind?: ResourceKind,
-    /** Bounds what a client that does not read can make this stream hold (limits.ts); unset: unbounded. */
-    private readonly queue?: SendQueue,
-  ) {
-    call.on('data', (req: SotwRequest) => {
-      try {
-        this.onRequest(req);
-      } catch (e) {
-        ctx.log.error('xds: request handling failed', { error: String((e as Error).stack ?? e) });
-        call.destroy(e as Error);
-      }
-    });
-    const end = () => this.close();
-    call.on('end', () => {
-      end();
-      call.end();
-    });
-    call.on('error', end);
-    call.on('close', end);
-    call.on('cancelled', end);
+  constructor(call: grpc.ServerDuplexStream<SotwRequest, Buffer>, ctx: StreamContext, fixedKind?: ResourceKind, queue?: SendQueue) {
+    super(call, ctx, fixedKind, queue, 'sotw');
   }
 
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.status) {
-      this.ctx.cache.unwatch(this.status.fleet.key, this);
-      this.ctx.registry.remove(this.status.streamId);
-    }
-  }
-
-  private onRequest(req: SotwRequest): void {
-    if (!this.status) {
-      if (!req.node) {
-        this.fail(3 /* INVALID_ARGUMENT */, 'the first request of a stream must carry node');
-        return;
-      }
-      const fleet = fleetOf(req.node, this.ctx.fleets);
-      const denial = this.ctx.authorize?.(this.call, req.node, fleet);
-      if (denial) {
-        this.fail(7 /* PERMISSION_DENIED */, denial);
-        return;
-      }
-      this.status = {
-        streamId: this.ctx.nextStreamId(), node: req.node, fleet, protocol: 'sotw', aggregated: !this.fixedKind,
-        connectedAt: Date.now(), types: {},
-      };
-      if (this.queue) this.queue.fleetKey = fleet.key;
-      this.ctx.registry.add(this.status);
-      this.snapshot = this.ctx.cache.watch(fleet, this);
-    }
+  protected onRequest(req: SotwRequest): void {
+    if (!this.open(req) || !this.status) return;
     const kind = this.fixedKind ?? KIND_BY_TYPE_URL[req.typeUrl];
     if (!kind) {
       this.ctx.log.debug('xds: request for a type traefik-xds does not serve', { typeUrl: req.typeUrl, node: this.status.node.id });
@@ -228,8 +173,7 @@ export class SotwStream {
     const version = whole ? wholeType(type).version : responseVersion(resources);
     // Pushes skip versions the client already has (or rejected); requests that change the subscription are always answered.
     if (!force && version === st.lastVersion) return;
-    // Nonces are unique across streams, so one left over from an earlier stream can never look current.
-    const nonce = `${this.noncePrefix}${++this.nonce}`;
+    const nonce = this.nextNonce();
     const typeUrl = TYPE_URLS[kind];
     const response = whole
       ? new ResponseParts(wholeType(type).head(typeUrl), encodeSotwResponseTail(nonce))
@@ -296,9 +240,4 @@ export class SotwStream {
     this.call.emit('error', Object.assign(new Error(reason), { code: 14 /* UNAVAILABLE */, details: reason }));
   }
 
-  private fail(code: number, message: string): void {
-    this.ctx.log.warn('xds: stream refused', { code, message });
-    this.call.emit('error', Object.assign(new Error(message), { code, details: message }));
-    this.close();
-  }
 }
