@@ -1,8 +1,7 @@
 // `traefik-xds serve`: watch the manifests and serve Envoy fleets over xDS until SIGTERM/SIGINT.
 import { startServe } from '../serve/run';
 import { createLogger } from '../log';
-import { UsageError, loadConfigOrThrow } from './common';
-import { manifestPathsOf } from './translate';
+import { UsageError, loadConfigOrThrow, manifestPathsOf } from './common';
 import { SourceIOError } from '../sources/manifests';
 import { MergedSource, type Source } from '../sources/source';
 import { ManifestWatcher } from '../sources/watch';
