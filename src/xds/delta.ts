@@ -86,6 +86,15 @@ function stepOf(from: ReadonlyMap<string, EncodedResource>, to: TypeSnapshot): T
   return step;
 }
 
+const namesOfType = new WeakMap<TypeSnapshot, string[]>();
+
+/** Every name of a type snapshot, sorted (what a full send lists). */
+function allNames(type: TypeSnapshot): string[] {
+  let n = namesOfType.get(type);
+  if (!n) namesOfType.set(type, (n = [...type.resources.keys()].sort()));
+  return n;
+}
+
 interface DeltaTypeState {
   wildcard: boolean;
   names: Set<string>;
@@ -177,7 +186,7 @@ export class DeltaStream extends XdsStreamBase<DeltaRequest> {
     const type = this.snapshot.types[kind];
     const all = type.resources;
     const updates: Uint8Array[] = [];
-    const sentNames: string[] = [];
+    let sentNames: string[] = [];
     const removed: string[] = [];
     let held = false;
     let shared: TypeStep | undefined;
@@ -189,7 +198,7 @@ export class DeltaStream extends XdsStreamBase<DeltaRequest> {
       // Nothing changed for this client.
     } else if (base) {
       const step = stepOf(base, type);
-      sentNames.push(...step.changed);
+      sentNames = step.changed; // shared by the streams taking this step (kept for NACK reports)
       if (!step.head) step.head = encodeDeltaResponseHead(type.version, step.changed.map((n) => encodeDeltaResource(n, all.get(n)!.version, all.get(n)!.any)), TYPE_URLS[kind]);
       shared = step;
       if (hold && step.removed.length) held = true;
@@ -232,7 +241,9 @@ export class DeltaStream extends XdsStreamBase<DeltaRequest> {
     }
     st.lastNonce = nonce;
     st.responded = true;
-    st.lastSent = sentNames;
+    // The names of a full send are the type's names: one array per type snapshot, not one per stream (at 10,000
+    // routes, 170 KiB per stream kept until the type's next response).
+    st.lastSent = sentNames.length === all.size && sentNames.length > 64 ? allNames(type) : sentNames;
     st.outstanding = true;
     st.status.sentVersion = type.version;
     st.status.sentNonce = nonce;
