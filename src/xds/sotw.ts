@@ -217,27 +217,5 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
     if (this.pendingRemovals && !this.anyOutstanding()) this.flushRemovals();
   }
 
-  /** Hands a response to grpc-js; false when the send queue overflowed and the stream was reset. */
-  private write(buf: Buffer | ResponseParts): boolean {
-    if (this.closed) return false;
-    if (!this.queue) {
-      this.call.write(buf as Buffer);
-      return true;
-    }
-    if (this.queue.write(buf)) return true;
-    this.ctx.log.warn('xds: slow client disconnected (stream reset, RESOURCE_EXHAUSTED): it does not read its responses', {
-      node: this.status?.node.id, fleet: this.status?.fleet.key, queuedBytes: this.queue.pendingBytes,
-      queuedResponses: this.queue.pendingMessages, limitBytes: this.queue.limit,
-    });
-    this.close();
-    return false;
-  }
-
-  /** Server shutdown: ends the stream with UNAVAILABLE once what was sent has left (the client reconnects elsewhere). */
-  drain(reason: string): void {
-    if (this.closed) return;
-    this.close();
-    this.call.emit('error', Object.assign(new Error(reason), { code: 14 /* UNAVAILABLE */, details: reason }));
-  }
 
 }

@@ -8,7 +8,7 @@ import type { StreamContext } from './stream-context';
 import type { ClientStatus } from './clients';
 import type { SendQueue } from './limits';
 import type { Snapshot } from './snapshot';
-import type { NodeInfo } from './wire';
+import type { NodeInfo, ResponseParts } from './wire';
 
 export abstract class XdsStreamBase<Req extends { node?: NodeInfo }> {
   protected status?: ClientStatus;
@@ -92,5 +92,28 @@ export abstract class XdsStreamBase<Req extends { node?: NodeInfo }> {
     this.ctx.log.warn('xds: stream refused', { code, message });
     this.call.emit('error', Object.assign(new Error(message), { code, details: message }));
     this.close();
+  }
+
+  /** Hands a response to grpc-js; false when the send queue overflowed and the stream was reset. */
+  protected write(buf: Buffer | ResponseParts): boolean {
+    if (this.closed) return false;
+    if (!this.queue) {
+      this.call.write(buf as Buffer);
+      return true;
+    }
+    if (this.queue.write(buf)) return true;
+    this.ctx.log.warn('xds: slow client disconnected (stream reset, RESOURCE_EXHAUSTED): it does not read its responses', {
+      node: this.status?.node.id, fleet: this.status?.fleet.key, queuedBytes: this.queue.pendingBytes,
+      queuedResponses: this.queue.pendingMessages, limitBytes: this.queue.limit,
+    });
+    this.close();
+    return false;
+  }
+
+  /** Server shutdown: ends the stream with UNAVAILABLE once what was sent has left (the client reconnects elsewhere). */
+  drain(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.call.emit('error', Object.assign(new Error(reason), { code: 14 /* UNAVAILABLE */, details: reason }));
   }
 }
