@@ -22,8 +22,15 @@ type Snap = Record<Kind, Exported>;
 const snaps: Snap[] = process.argv.slice(2).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as Snap);
 const anyOf = (r: { any: string }) => Buffer.from(r.any, 'base64');
 
-function sotwFor(s: Snap, k: Kind, nonce: string): Buffer {
-  return encodeSotwResponse(s[k].version, s[k].resources.map(anyOf), s[k].typeUrl, nonce);
+/**
+ * A SotW response: listeners and clusters complete; other types, after the initial state, only the resources
+ * that changed since `since` (what traefik-xds sends, xDS protocol "Grouping Resources into Responses").
+ */
+function sotwFor(s: Snap, k: Kind, nonce: string, since?: Snap): Buffer {
+  const fullState = k === 'listeners' || k === 'clusters';
+  const old = new Map((since && !fullState ? since[k].resources : []).map((r) => [r.name, r.version]));
+  const sent = s[k].resources.filter((r) => old.get(r.name) !== r.version);
+  return encodeSotwResponse(s[k].version, sent.map(anyOf), s[k].typeUrl, nonce);
 }
 
 function deltaFor(s: Snap, k: Kind, nonce: string, since?: Snap): Buffer {
@@ -51,7 +58,7 @@ function pushOf(to: number): { sotw: Partial<Record<Kind, Buffer>>; delta: Parti
   const out = { sotw: {} as Partial<Record<Kind, Buffer>>, delta: {} as Partial<Record<Kind, Buffer>>, versions: {} as Record<string, string> };
   for (const k of KINDS) {
     if (from[k].version === next[k].version) continue;
-    out.sotw[k] = sotwFor(next, k, nonce);
+    out.sotw[k] = sotwFor(next, k, nonce, from);
     out.delta[k] = deltaFor(next, k, nonce, from);
     out.versions[next[k].typeUrl] = next[k].version;
   }

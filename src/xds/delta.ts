@@ -9,56 +9,7 @@ import type { StreamContext } from './stream-context';
 import { XdsStreamBase } from './stream-base';
 import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
-
-/**
- * What a client has of one type: name → version. Usually exactly the resources of the fleet's type snapshot
- * (one map shared by every stream in step, not a copy each: 1,000 streams × 10,000 routes), plus differences.
- */
-class Known {
-  /** The client has every resource of this map, at its version... */
-  private base?: ReadonlyMap<string, EncodedResource>;
-  /** ...except these names: another version, or null when it does not have it. */
-  private readonly diff = new Map<string, string | null>();
-
-  constructor(initial: Record<string, string>) {
-    for (const [name, version] of Object.entries(initial)) this.diff.set(name, version);
-  }
-
-  get(name: string): string | undefined {
-    const d = this.diff.get(name);
-    if (d !== undefined) return d ?? undefined;
-    return this.base?.get(name)?.version;
-  }
-
-  set(name: string, version: string): void {
-    if (this.base?.get(name)?.version === version) this.diff.delete(name);
-    else this.diff.set(name, version);
-  }
-
-  delete(name: string): void {
-    if (this.base?.has(name)) this.diff.set(name, null);
-    else this.diff.delete(name);
-  }
-
-  /** Every name the client has (unsorted). */
-  names(): string[] {
-    const out: string[] = [];
-    if (this.base) for (const n of this.base.keys()) if (!this.diff.has(n)) out.push(n);
-    for (const [n, v] of this.diff) if (v !== null) out.push(n);
-    return out;
-  }
-
-  /** The client now has exactly `resources`. */
-  rebase(resources: ReadonlyMap<string, EncodedResource>): void {
-    this.base = resources;
-    this.diff.clear();
-  }
-
-  /** The map the client has exactly, if any. */
-  exactly(): ReadonlyMap<string, EncodedResource> | undefined {
-    return this.diff.size === 0 ? this.base : undefined;
-  }
-}
+import { Known } from './known';
 
 /** From one type snapshot's resources to the next: names added or changed, names gone (each sorted). */
 interface TypeStep {

@@ -1,56 +1,164 @@
 // State-of-the-world xDS streams (ADS and the per-type services). The ACK/NACK state machine follows
 // Istio's ShouldRespond: stale nonces are ignored, a NACK is recorded and never answered with the same
 // version, subscription changes are answered, and a new snapshot is pushed as soon as it is published.
+//
+// What a response carries depends on the type (xDS protocol, "Grouping Resources into Responses"): listeners
+// and clusters must be the complete state of the world (a resource left out is deleted); every other type
+// (routes, endpoints, secrets) is grouped as in the incremental variants: a response may carry only the
+// resources that changed, and the client keeps the others. So for those types each stream remembers what
+// the client acknowledged (name → version) and a push carries only the subscribed resources whose version
+// differs from it, plus the names the client newly subscribed to. Removals of those types are not signalled
+// in SotW: the client drops them when no listener or cluster refers to them any more.
 import type * as grpc from '@grpc/grpc-js';
-import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
+import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, hash16, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
 import { ResponseParts, encodeSotwResponse, encodeSotwResponseHead, encodeSotwResponseTail, type SotwRequest } from './wire';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
 import { XdsStreamBase } from './stream-base';
 import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
+import { Known } from './known';
 import { createHash } from 'node:crypto';
+
+/** What a stream subscribes to of one type; streams with the same key share selections and encodings. */
+interface Subscription {
+  /** '*' for the whole type, else a hash of the sorted names. */
+  key: string;
+  /** The names (undefined: the whole type). */
+  names?: ReadonlySet<string>;
+}
+
+const WHOLE_TYPE: Subscription = { key: '*' };
 
 interface TypeState {
   wildcard: boolean;
   /** The client has named resources on this type at least once (after that an empty list means "none"). */
   everNamed: boolean;
   names: Set<string>;
+  sub: Subscription;
   lastVersion?: string;
   lastNonce?: string;
   /** Full-state types: the resources last sent, kept to delay removals until their replacements are acked. */
-  sent: Map<string, EncodedResource>;
+  sent: ReadonlyMap<string, EncodedResource>;
+  /** Other types: what the client acknowledged having. */
+  acked: Known;
+  /** Other types: the type's resources the client has every subscribed one of once it acknowledges the last response. */
+  pending?: ReadonlyMap<string, EncodedResource>;
+  /** Names of the resources in the last response (NACK reports); often an array shared by many streams. */
+  lastSent: readonly string[];
   /** Sent and not yet answered by an ACK or NACK. */
   outstanding: boolean;
   status: TypeStatus;
 }
 
 /** The response version: a hash of exactly the resources sent, so a reconnecting client's version_info is comparable. */
-function responseVersion(resources: EncodedResource[]): string {
-  if (resources.length === 0) return 'empty';
+function responseVersion(resources: Iterable<EncodedResource>): string {
   const h = createHash('sha256');
-  for (const r of resources) h.update(r.name).update('\0').update(r.version).update('\n');
-  return h.digest('hex').slice(0, 16);
-}
-
-/** What every wildcard stream sends for a type snapshot: computed once, kept as long as the snapshot. */
-interface WholeType {
-  version: string;
-  head(typeUrl: string): Buffer;
-}
-
-const wholeTypes = new WeakMap<TypeSnapshot, WholeType>();
-
-function wholeType(type: TypeSnapshot): WholeType {
-  let w = wholeTypes.get(type);
-  if (!w) {
-    const all = [...type.resources.values()];
-    const version = responseVersion(all);
-    let head: Buffer | undefined;
-    w = { version, head: (typeUrl) => (head ??= encodeSotwResponseHead(version, all.map((r) => r.any), typeUrl)) };
-    wholeTypes.set(type, w);
+  let any = false;
+  for (const r of resources) {
+    h.update(r.name).update('\0').update(r.version).update('\n');
+    any = true;
   }
-  return w;
+  return any ? h.digest('hex').slice(0, 16) : 'empty';
+}
+
+/**
+ * The resources of a type snapshot one subscription selects, and their version (the version_info of every
+ * response of that type: the state the client has once it applied the response, whatever it carried).
+ * Computed once per type snapshot and subscription, shared by every stream with that subscription.
+ */
+interface Selection {
+  version: string;
+  resources: readonly EncodedResource[];
+  /** Full-state types: the same as a map (what such a stream was last sent). */
+  map?: ReadonlyMap<string, EncodedResource>;
+}
+
+const selections = new WeakMap<TypeSnapshot, Map<string, Selection>>();
+
+function selectionOf(type: TypeSnapshot, sub: Subscription): Selection {
+  let bySub = selections.get(type);
+  if (!bySub) selections.set(type, (bySub = new Map()));
+  let sel = bySub.get(sub.key);
+  if (!sel) {
+    let resources: EncodedResource[];
+    if (!sub.names) resources = [...type.resources.values()];
+    else {
+      resources = [];
+      for (const n of [...sub.names].sort()) {
+        const r = type.resources.get(n);
+        if (r) resources.push(r); // names that do not exist (yet) are remembered and sent when they appear
+      }
+    }
+    const full = FULL_STATE_KINDS.has(type.kind);
+    sel = { version: responseVersion(resources), resources, map: full ? (sub.names ? new Map(resources.map((r) => [r.name, r])) : type.resources) : undefined };
+    bySub.set(sub.key, sel);
+  }
+  return sel;
+}
+
+/** Nothing: what a client that was sent nothing of a type has. */
+const NOTHING: ReadonlyMap<string, EncodedResource> = new Map();
+
+/**
+ * From what a client has (a type snapshot's resources, or NOTHING) to a type snapshot: the subscribed names
+ * whose version differs, sorted, and the response carrying them before its nonce. Computed once per pair and
+ * subscription, for every stream in that state: N streams cost one encoding and N small tails, and no stream
+ * holds a response of its own.
+ */
+interface Changes {
+  names: string[];
+  head?: Buffer;
+}
+
+const changeCache = new WeakMap<TypeSnapshot, Map<string, WeakMap<ReadonlyMap<string, EncodedResource>, Changes>>>();
+
+function changesOf(from: ReadonlyMap<string, EncodedResource>, to: TypeSnapshot, sub: Subscription): Changes {
+  let bySub = changeCache.get(to);
+  if (!bySub) changeCache.set(to, (bySub = new Map()));
+  let byFrom = bySub.get(sub.key);
+  if (!byFrom) bySub.set(sub.key, (byFrom = new WeakMap()));
+  let c = byFrom.get(from);
+  if (!c) {
+    const names: string[] = [];
+    if (from === NOTHING) {
+      for (const r of selectionOf(to, sub).resources) names.push(r.name);
+    } else if (from !== to.resources) {
+      if (sub.names && sub.names.size < to.resources.size) {
+        for (const n of sub.names) {
+          const r = to.resources.get(n);
+          if (r && from.get(n)?.version !== r.version) names.push(n);
+        }
+        names.sort();
+      } else {
+        for (const [n, r] of to.resources) if ((!sub.names || sub.names.has(n)) && from.get(n)?.version !== r.version) names.push(n);
+        names.sort();
+      }
+    }
+    c = { names };
+    byFrom.set(from, c);
+  }
+  return c;
+}
+
+function changesHead(c: Changes, to: TypeSnapshot, version: string): Buffer {
+  return (c.head ??= encodeSotwResponseHead(version, c.names.map((n) => to.resources.get(n)!.any), to.typeUrl));
+}
+
+const removedCache = new WeakMap<ReadonlyMap<string, EncodedResource>, WeakMap<ReadonlyMap<string, EncodedResource>, string[]>>();
+
+/** Names of `from` that `to` does not have (computed once per pair of maps). */
+function removedNames(from: ReadonlyMap<string, EncodedResource>, to: ReadonlyMap<string, EncodedResource>): string[] {
+  if (from === to || from.size === 0) return [];
+  let byFrom = removedCache.get(to);
+  if (!byFrom) removedCache.set(to, (byFrom = new WeakMap()));
+  let out = byFrom.get(from);
+  if (!out) {
+    out = [];
+    for (const n of from.keys()) if (!to.has(n)) out.push(n);
+    byFrom.set(from, out);
+  }
+  return out;
 }
 
 export class SotwStream extends XdsStreamBase<SotwRequest> {
@@ -72,7 +180,10 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
     let st = this.types.get(kind);
     const first = !st;
     if (!st) {
-      st = { wildcard: false, everNamed: false, names: new Set(), sent: new Map(), outstanding: false, status: { subscribed: [] } };
+      st = {
+        wildcard: false, everNamed: false, names: new Set(), sub: { key: hash16(''), names: new Set() }, sent: NOTHING, acked: new Known(),
+        lastSent: [], outstanding: false, status: { subscribed: [] },
+      };
       this.types.set(kind, st);
       this.status.types[kind] = st.status;
     }
@@ -85,12 +196,16 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
     if (req.responseNonce && req.responseNonce === st.lastNonce) {
       st.outstanding = false;
       if (req.errorDetail) {
-        // NACK: record it, keep serving the last good config, and do not resend this version.
-        const names = [...(this.lastSentNames(kind, st))];
+        // NACK: record it, keep serving the last good config, and do not resend this version. The client kept
+        // what it acknowledged before: the next response carries whatever differs from that.
+        st.pending = undefined;
+        const names = this.lastSentNames(kind, st);
         st.status.nack = { version: st.lastVersion ?? '', nonce: req.responseNonce, message: req.errorDetail.message, resources: names, at: Date.now() };
         this.ctx.metrics?.nack(kind);
         this.ctx.registry.nack({ client: this.status, kind, version: st.lastVersion ?? '', message: req.errorDetail.message, resources: names });
       } else {
+        if (st.pending) st.acked.rebase(st.pending);
+        st.pending = undefined;
         st.status.ackedVersion = st.lastVersion;
         st.status.nack = undefined;
         this.ctx.metrics?.ack(kind);
@@ -100,12 +215,14 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
     const changed = this.updateNames(kind, st, req.resourceNames);
     if (first) {
       // A reconnecting client that already has exactly what we would send gets nothing new.
-      const would = this.select(kind, st);
-      if (would && req.versionInfo && responseVersion(would) === req.versionInfo) {
+      const type = this.snapshot?.types[kind];
+      const sel = type && selectionOf(type, st.sub);
+      if (type && sel && req.versionInfo && sel.version === req.versionInfo) {
         st.lastVersion = req.versionInfo;
         st.status.sentVersion = req.versionInfo;
         st.status.ackedVersion = req.versionInfo;
-        for (const r of would) if (FULL_STATE_KINDS.has(kind)) st.sent.set(r.name, r);
+        if (FULL_STATE_KINDS.has(kind)) st.sent = sel.map!;
+        else st.acked.rebase(type.resources);
         return;
       }
       this.send(kind, st, true);
@@ -118,12 +235,17 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
 
   private lastSentNames(kind: ResourceKind, st: TypeState): string[] {
     if (FULL_STATE_KINDS.has(kind)) return [...st.sent.keys()];
-    return [...this.select(kind, st) ?? []].map((r) => r.name);
+    return [...st.lastSent];
+  }
+
+  private wants(st: TypeState, name: string): boolean {
+    return st.wildcard || st.names.has(name);
   }
 
   /** Applies the request's resource_names; returns whether the subscription changed. */
   private updateNames(kind: ResourceKind, st: TypeState, names: string[]): boolean {
-    const before = `${st.wildcard}|${[...st.names].sort().join(',')}`;
+    const wasWildcard = st.wildcard;
+    const before = st.names;
     const wildcardType = kind === 'listeners' || kind === 'clusters';
     if (names.includes('*')) {
       st.wildcard = true;
@@ -136,54 +258,78 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
       st.names = new Set(names);
     }
     if (names.some((n) => n !== '*')) st.everNamed = true;
-    st.status.subscribed = st.wildcard ? '*' : [...st.names].sort();
-    return before !== `${st.wildcard}|${[...st.names].sort().join(',')}`;
-  }
-
-  private select(kind: ResourceKind, st: TypeState): EncodedResource[] | undefined {
-    if (!this.snapshot) return undefined;
-    const all = this.snapshot.types[kind].resources;
-    if (st.wildcard) return [...all.values()];
-    const out: EncodedResource[] = [];
-    for (const n of [...st.names].sort()) {
-      const r = all.get(n);
-      if (r) out.push(r); // names that do not exist (yet) are remembered and sent when they appear
+    const sorted = [...st.names].sort();
+    st.status.subscribed = st.wildcard ? '*' : sorted;
+    const changed = wasWildcard !== st.wildcard || before.size !== st.names.size || sorted.some((n) => !before.has(n));
+    if (!changed) return false;
+    st.sub = st.wildcard ? WHOLE_TYPE : { key: hash16(sorted.join('\n')), names: st.names };
+    if (!FULL_STATE_KINDS.has(kind)) {
+      // Newly subscribed names must be in the next response even if the client had them once (it dropped them
+      // when it unsubscribed). Becoming wildcard covers names never asked for: start over. Leaving it keeps a
+      // subset of what the client has.
+      if (st.wildcard && !wasWildcard) st.acked = new Known();
+      else if (!st.wildcard && !wasWildcard) for (const n of st.names) if (!before.has(n)) st.acked.delete(n);
     }
-    return out;
+    return true;
   }
 
-  /** Sends the type's current selection unless the client already has this exact version. */
+  /** Sends the type's current selection (or what changed of it) unless the client already has this exact version. */
   private send(kind: ResourceKind, st: TypeState, force: boolean, keepRemoved = false): void {
     if (!this.snapshot) return; // no snapshot yet: sent when it is published
-    // A wildcard stream gets the whole type: its version and encoding are computed once per type snapshot and
-    // shared by every stream (per stream, they cost O(resources): seconds for 1,000 streams at 10,000 routes).
     const type = this.snapshot.types[kind];
-    if (st.wildcard && !force && wholeType(type).version === st.lastVersion) return;
-    let resources = this.select(kind, st)!;
-    let whole = st.wildcard;
-    if (keepRemoved && FULL_STATE_KINDS.has(kind)) {
-      const have = new Set(resources.map((r) => r.name));
-      const kept = [...st.sent.values()].filter((r) => !have.has(r.name) && (st.wildcard || st.names.has(r.name)));
-      if (kept.length) {
-        resources = [...resources, ...kept].sort((a, b) => (a.name < b.name ? -1 : 1));
-        this.pendingRemovals = true;
-        whole = false;
-      }
-    }
-    const version = whole ? wholeType(type).version : responseVersion(resources);
+    const sel = selectionOf(type, st.sub);
     // Pushes skip versions the client already has (or rejected); requests that change the subscription are always answered.
-    if (!force && version === st.lastVersion) return;
+    if (!force && sel.version === st.lastVersion) return;
     const nonce = this.nextNonce();
     const typeUrl = TYPE_URLS[kind];
-    const response = whole
-      ? new ResponseParts(wholeType(type).head(typeUrl), encodeSotwResponseTail(nonce))
-      : encodeSotwResponse(version, resources.map((r) => r.any), typeUrl, nonce);
+    let response: Buffer | ResponseParts;
+    let version = sel.version;
+    let sentMap: ReadonlyMap<string, EncodedResource> | undefined;
+    let sentNames: readonly string[] = [];
+    if (FULL_STATE_KINDS.has(kind)) {
+      // ADS make-before-break: what the client was sent and the subscription still covers stays until the
+      // resources that stop using it are acknowledged.
+      const kept: EncodedResource[] = [];
+      if (keepRemoved) for (const n of removedNames(st.sent, type.resources)) if (this.wants(st, n)) kept.push(st.sent.get(n)!);
+      if (kept.length) {
+        const resources = [...sel.resources, ...kept].sort((a, b) => (a.name < b.name ? -1 : 1));
+        this.pendingRemovals = true;
+        version = responseVersion(resources);
+        if (!force && version === st.lastVersion) return;
+        response = encodeSotwResponse(version, resources.map((r) => r.any), typeUrl, nonce);
+        sentMap = new Map(resources.map((r) => [r.name, r]));
+      } else {
+        response = new ResponseParts(changesHead(changesOf(NOTHING, type, st.sub), type, version), encodeSotwResponseTail(nonce));
+        sentMap = sel.map!; // one map per selection, shared by the streams with this subscription
+      }
+    } else {
+      // Only what differs from what the client acknowledged: changes shared by every stream that acknowledged
+      // the same type snapshot, plus the few names this stream knows it lacks (newly subscribed ones).
+      const changes = changesOf(st.acked.baseMap() ?? NOTHING, type, st.sub);
+      let extra: string[] | undefined;
+      for (const n of st.acked.differences()) {
+        const r = type.resources.get(n);
+        if (!r || !this.wants(st, n) || st.acked.get(n) === r.version) continue;
+        (extra ??= []).push(n);
+      }
+      if (extra) {
+        const have = new Set(changes.names);
+        const names = [...changes.names, ...extra.filter((n) => !have.has(n))].sort();
+        response = encodeSotwResponse(version, names.map((n) => type.resources.get(n)!.any), typeUrl, nonce);
+        sentNames = names;
+      } else {
+        response = new ResponseParts(changesHead(changes, type, version), encodeSotwResponseTail(nonce));
+        sentNames = changes.names;
+      }
+    }
     if (!this.write(response)) return;
     st.lastVersion = version;
     st.lastNonce = nonce;
     st.outstanding = true;
-    // The type's own map when it is all of it (never modified; one map for every stream, not one each).
-    if (FULL_STATE_KINDS.has(kind)) st.sent = whole ? type.resources : new Map(resources.map((r) => [r.name, r]));
+    if (sentMap) st.sent = sentMap;
+    // Once the client acknowledges this, it has every subscribed resource of the type snapshot at its version.
+    else st.pending = type.resources;
+    st.lastSent = sentNames;
     st.status.sentVersion = version;
     st.status.sentNonce = nonce;
     st.status.sentAt = Date.now();
@@ -207,8 +353,9 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
   onSnapshot(snapshot: Snapshot): void {
     if (this.closed) return;
     this.snapshot = snapshot;
-    // ADS: adds in dependency order, removals of listeners/clusters only after the client acknowledged
-    // the routes and listeners that stopped using them. Per-type streams have one type: just send.
+    // ADS: adds in dependency order (clusters before their endpoints, listeners before their routes),
+    // removals of listeners/clusters only after the client acknowledged the routes and listeners that stopped
+    // using them. Per-type streams have one type: just send.
     const aggregated = !this.fixedKind;
     for (const kind of PUSH_ORDER) {
       const st = this.types.get(kind);
@@ -216,6 +363,4 @@ export class SotwStream extends XdsStreamBase<SotwRequest> {
     }
     if (this.pendingRemovals && !this.anyOutstanding()) this.flushRemovals();
   }
-
-
 }

@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import { startServe, type Running } from '../../src/serve/run';
 import { loadStaticConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/xds/stream-context';
+import { XdsStreamBase } from '../../src/xds/stream-base';
+import { serializeResponse, type ResponseParts } from '../../src/xds/wire';
+import { decodeResource } from '../../src/envoy/json';
 import {
   Backend, NackWatch, XdsTestClient, bootstrapJson, ingressRouteManifest, serviceManifest, startBackend, tempDir,
   waitFor, waitForBackend, writeAtomic, writeManifest,
@@ -25,6 +28,34 @@ fleets:
     match: {nodeCluster: "${FLEET_CLUSTER}"}
     profile: grpc
 `;
+
+const EDS_TYPE = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+
+interface SentResponse {
+  typeUrl: string;
+  version: string;
+  names: string[];
+}
+
+/**
+ * Records every DiscoveryResponse the server writes to the streams of one node (decoded from the bytes handed
+ * to grpc-js), so a test can assert what a real client was sent. Returns the list and a function undoing it.
+ */
+function recordResponses(nodeId: string): { sent: SentResponse[]; stop(): void } {
+  const sent: SentResponse[] = [];
+  const proto = XdsStreamBase.prototype as unknown as { write(this: { status?: { node: { id: string } } }, buf: Buffer | ResponseParts): boolean };
+  const original = proto.write;
+  proto.write = function (buf) {
+    if (this.status?.node.id === nodeId) {
+      const d = decodeResource('envoy.service.discovery.v3.DiscoveryResponse', Buffer.from(serializeResponse(buf))) as {
+        type_url: string; version_info: string; resources?: { name?: string; cluster_name?: string }[];
+      };
+      sent.push({ typeUrl: d.type_url, version: d.version_info, names: (d.resources ?? []).map((r) => r.name ?? r.cluster_name ?? '?') });
+    }
+    return original.call(this, buf);
+  };
+  return { sent, stop: () => void (proto.write = original) };
+}
 
 /** Binomial check: `k` successes of `n` with probability `p`, within 5 standard deviations (false failure < 1e-6). */
 function assertNearRatio(k: number, n: number, p: number, what: string): void {
@@ -180,6 +211,46 @@ describe('e2e: grpc-js-xds clients on the grpc profile', function () {
       writeAtomic(file('edit.yaml'), ingressRouteManifest('edit', [{ match: 'Host(`edit.e2e.test`)', services: [{ name: `svc-${target}` }] }]));
       await waitForBackend(c, '/e2e.Echo/Who', target, { abort });
     }
+  });
+
+  // State of the world: EDS responses carry only what changed (the client keeps the other assignments).
+  it('an EndpointSlice change sends the SotW client only the changed ClusterLoadAssignment, and traffic follows', async () => {
+    const rec = recordResponses('e2e-eds');
+    const services = (c: Backend) => ['a', 'b', 'c', 'd'].map((n) => serviceManifest(`svc-${n}`, [n === 'c' ? c : backends[n]])).join('');
+    try {
+      const c = client('route.e2e.test', bootstrapJson(running.port, { id: 'e2e-eds', cluster: FLEET_CLUSTER }));
+      await waitForBackend(c, '/e2e.Echo/Secret', 'c', { abort });
+      await waitForBackend(c, '/e2e.Echo/Who', 'a', { abort });
+      const mine = () => running.registry.list().find((s) => s.node.id === 'e2e-eds')!;
+      const subscribed = await waitFor('the client to subscribe to the four clusters\' assignments and acknowledge them', () => {
+        const st = mine()?.types.endpoints;
+        return st && Array.isArray(st.subscribed) && st.subscribed.length === 4 && st.ackedVersion === st.sentVersion ? st.subscribed : undefined;
+      }, { abort });
+      const edsSoFar = rec.sent.filter((r) => r.typeUrl === EDS_TYPE);
+      assert.deepEqual([...new Set(edsSoFar.flatMap((r) => r.names))].sort(), [...subscribed].sort(), 'every subscribed assignment was sent');
+      const svcC = subscribed.filter((n) => n.includes('svc-c'));
+      assert.equal(svcC.length, 1, `one assignment for svc-c among ${subscribed.join(', ')}`);
+      const before = rec.sent.length;
+
+      // svc-c's EndpointSlice now points at backend d: one assignment changes, nothing else.
+      writeManifest(file('services.yaml'), services(backends.d));
+      await waitForBackend(c, '/e2e.Echo/Secret', 'd', { abort });
+      await waitFor('the change to be acknowledged', () => {
+        const st = mine().types.endpoints!;
+        return rec.sent.length > before && st.ackedVersion === st.sentVersion ? true : undefined;
+      }, { abort });
+      const pushed = rec.sent.slice(before);
+      assert.deepEqual(pushed.map((r) => ({ typeUrl: r.typeUrl, names: r.names })), [{ typeUrl: EDS_TYPE, names: svcC }],
+        'one EDS response with the changed assignment alone (not the three unchanged ones, no other type)');
+      assert.deepEqual(await c.tally('/e2e.Echo/Who', 20), { a: 20 }, 'the assignments not resent still route');
+      assert.deepEqual(await c.tally('/e2e.Other/Who', 20), { b: 20 });
+      assert.deepEqual(await c.tally('/e2e.Echo/Secret', 20, { 'x-route': 'canary' }), { d: 20 });
+    } finally {
+      rec.stop();
+      writeManifest(file('services.yaml'), services(backends.c));
+    }
+    await waitFor('svc-c back on backend c', () => running.cache.get(FLEET_KEY) && clients.length ? true : undefined);
+    await waitForBackend(clients.at(-1)!, '/e2e.Echo/Secret', 'c', { abort });
   });
 
   it('a node of no configured fleet gets the grpc profile from its gRPC user agent', async () => {
