@@ -1,6 +1,7 @@
 // CPU profile of the controller on a generated corpus, for finding what a build spends its time on.
-//   node -r tsx/cjs --expose-gc bench/profile.ts <routes> <builds> <full|endpointslice|ingressroute|middleware> [out.cpuprofile]
-// `full`: a new Controller each time, every object with a fresh identity (a first load); the others: one
+//   node -r tsx/cjs --expose-gc bench/profile.ts <routes> <builds> <full|full-cold|endpointslice|ingressroute|middleware> [out.cpuprofile]
+// `full`: a new Controller each time, every object with a fresh identity (a first load); `full-cold`: the same with
+// the table of resources validated before (by content) emptied first, so every resource is validated; the others: one
 // change of that kind at a time on a long-lived Controller (as `serve` runs). The profile covers only the
 // measured builds; open it in Chrome DevTools (Performance) or VS Code.
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import { Session } from 'node:inspector';
 import { loadStaticConfig } from '../src/config/load';
 import { Controller } from '../src/serve/controller';
 import { SnapshotCache } from '../src/xds/cache';
+import { clearValidatedCache } from '../src/xds/validated-cache';
 import { silentLogger } from '../src/xds/stream-context';
 import { STATIC_CONFIG, changedObject, generateCorpus, replaceObject, snapshotOf, type ChangeKind } from './corpus';
 
@@ -25,7 +27,8 @@ let objects = corpus.objects;
 ctl.update(snapshotOf(objects));
 let gen = 0;
 const build = () => {
-  if (mode === 'full') return new Controller(config, new SnapshotCache(), silentLogger).update(snapshotOf(corpus.objects.map((o) => ({ ...o }))));
+  if (mode === 'full-cold') clearValidatedCache();
+  if (mode === 'full' || mode === 'full-cold') return new Controller(config, new SnapshotCache(), silentLogger).update(snapshotOf(corpus.objects.map((o) => ({ ...o }))));
   objects = replaceObject(objects, changedObject(mode as ChangeKind, (gen * 7919 + 11) % n, n, ++gen));
   return ctl.update(snapshotOf(objects));
 };

@@ -83,7 +83,7 @@ export class Diagnostics {
     const seen = new Set<string>();
     const out: Diagnostic[] = [];
     for (const d of this.items) {
-      const key = JSON.stringify([d.severity, d.kind, d.namespace, d.name, d.field, d.message, d.source]);
+      const key = dedupeKey(d);
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(d);
@@ -96,6 +96,21 @@ export class Diagnostics {
 }
 
 const sevRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * Identity of a diagnostic for deduplication: its fields joined by NUL (absent ones as SOH). A field holding
+ * either control character would make two keys collide, so those take the JSON form instead (a rebuild sorts
+ * thousands of diagnostics: a JSON array per item cost more than the sort).
+ */
+function dedupeKey(d: Diagnostic): string {
+  const fields = [d.severity, d.kind, d.namespace, d.name, d.field, d.message, d.source];
+  let key = '';
+  for (const f of fields) {
+    if (f !== undefined && /[\u0000\u0001]/.test(f)) return `\u0002${JSON.stringify(fields)}`;
+    key += f === undefined ? '\u0001\u0000' : `${f}\u0000`;
+  }
+  return key;
+}
 
 function splitSource(s: string | undefined): [string, number, number] {
   if (!s) return ['', 0, 0];

@@ -2,9 +2,20 @@
 // what Traefik users see in their dashboard.
 import { createHash } from 'node:crypto';
 
-/** Traefik's Normalize: split on every rune that is not a Unicode letter or digit, drop empties, join with '-'. */
+const normalized = new Map<string, string>();
+
+/**
+ * Traefik's Normalize: split on every rune that is not a Unicode letter or digit, drop empties, join with '-'.
+ * Memoized: every rebuild asks again for every router, service and middleware name (a Unicode regex split each).
+ */
 export function normalize(s: string): string {
-  return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
+  let out = normalized.get(s);
+  if (out === undefined) {
+    out = s.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
+    if (normalized.size >= 200_000) normalized.clear();
+    normalized.set(s, out);
+  }
+  return out;
 }
 
 /** makeID(ns, name): name alone when ns is empty, else ns-name (not normalized by itself). */

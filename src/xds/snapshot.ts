@@ -9,6 +9,7 @@ import { validateResourceMessage } from '../envoy/validate';
 import { checkConsistency, checkConsistencyWith, referencesIn, referencesOf, type ConsistencyOptions, type FoundReference } from '../envoy/consistency';
 import { RESOURCE_TYPE_NAMES, resourceName, type EnvoyResources, type ResourceKind } from '../envoy/resources';
 import { encodeAny } from './wire';
+import { cachedValidated, noteSnapshotSize, rememberValidated, weightOf } from './validated-cache';
 
 export const TYPE_URLS: Record<ResourceKind, string> = {
   listeners: 'type.googleapis.com/envoy.config.listener.v3.Listener',
@@ -135,7 +136,8 @@ const CHECK_ORDER: ResourceKind[] = ['listeners', 'routes', 'clusters', 'endpoin
  * Validates and encodes in one pass: what checkEnvoyResources (pipeline.ts) and buildSnapshot do together,
  * with the same problems, for a fraction of the work on a rebuild. A resource whose content hash equals the
  * version already published under its name in `previous` passed the same validation when it was published:
- * it is neither validated nor encoded again, and its references are known. The others are read from JSON
+ * it is neither validated nor encoded again, and its references are known; likewise for content validated
+ * before anywhere in the process (validated-cache.ts: same type and content hash). The others are read from JSON
  * once, checked (protos and protoc-gen-validate rules), and the message read is what gets encoded.
  * Consistency is checked over the whole set. No snapshot when there is any problem.
  */
@@ -153,18 +155,26 @@ export function buildValidatedSnapshot(
     const prev = previous?.types[kind].resources;
     for (const res of r[kind] as object[]) {
       const name = resourceName(kind, res);
-      const text = JSON.stringify(res);
+      const { text, hosts } = kind === 'routes' ? routeConfigurationText(res) : { text: JSON.stringify(res), hosts: undefined };
       const version = hash16(text);
       const old = prev?.get(name);
       if (old && old.version === version) {
         entries.set(res, old);
         continue;
       }
-      const split = kind === 'routes' ? encodeByParts(res, old?.parts) : undefined;
+      // The same content validated before (by another fleet, an earlier snapshot or Controller): same bytes.
+      const known = cachedValidated(kind, version);
+      if (known) {
+        entries.set(res, { name, version, any: known.any, json: res, bytes: known.bytes, refs: known.refs, ...(known.parts ? { parts: known.parts } : {}) });
+        continue;
+      }
+      const split = hosts ? encodeByParts(res, hosts, old?.parts) : undefined;
       if (split) {
         encodedCount++;
         encodedBytes += split.encodedBytes;
-        entries.set(res, { name, version, any: encodeAny(TYPE_URLS[kind], split.value), json: res, bytes: text.length, parts: split.parts, refs: split.refs });
+        const any = encodeAny(TYPE_URLS[kind], split.value);
+        entries.set(res, { name, version, any, json: res, bytes: text.length, parts: split.parts, refs: split.refs });
+        rememberValidated(kind, version, { any, bytes: text.length, refs: split.refs, parts: split.parts });
         continue;
       }
       const { errors, message } = validateResourceMessage(typeName, res);
@@ -176,7 +186,10 @@ export function buildValidatedSnapshot(
       const value = lookupType(typeName).encode(message!).finish();
       encodedCount++;
       encodedBytes += value.length;
-      entries.set(res, { name, version, any: encodeAny(TYPE_URLS[kind], value), json: res, bytes: text.length });
+      const any = encodeAny(TYPE_URLS[kind], value);
+      const refs = referencesOf(kind, res);
+      entries.set(res, { name, version, any, json: res, bytes: text.length, refs });
+      rememberValidated(kind, version, { any, bytes: text.length, refs });
     }
   }
   const refs = (kind: ResourceKind, res: object): FoundReference[] => {
@@ -191,12 +204,15 @@ export function buildValidatedSnapshot(
   for (const msg of inconsistent) problems.push({ resource: 'snapshot', message: msg });
   if (problems.length) return { problems };
   const types = {} as Record<ResourceKind, TypeSnapshot>;
+  let total = 0;
   for (const kind of PUSH_ORDER) {
     const map = new Map<string, EncodedResource>();
     const list = [...(r[kind] as object[])].sort((a, b) => cmp(resourceName(kind, a), resourceName(kind, b)));
     for (const res of list) map.set(resourceName(kind, res), entries.get(res)!);
     types[kind] = { kind, typeUrl: TYPE_URLS[kind], resources: map, version: versionOf(map.values()) };
+    for (const e of map.values()) total += weightOf(e);
   }
+  noteSnapshotSize(total);
   const version = hash16(PUSH_ORDER.map((k) => types[k].version).join(','));
   return { snapshot: { version, types, encodedCount, encodedBytes }, problems };
 }
@@ -212,9 +228,13 @@ const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
  * encoding of the whole. Undefined whenever the split does not apply or anything is invalid: the caller then
  * validates the whole resource, which reports the problems exactly as before.
  */
-function encodeByParts(res: object, previous?: Map<string, Part>): { value: Uint8Array; parts: Map<string, Part>; refs: FoundReference[]; encodedBytes: number } | undefined {
+function encodeByParts(
+  res: object,
+  hostTexts: string[],
+  previous?: Map<string, Part>,
+): { value: Uint8Array; parts: Map<string, Part>; refs: FoundReference[]; encodedBytes: number } | undefined {
   const vhosts = (res as { virtual_hosts?: unknown }).virtual_hosts;
-  if (!Array.isArray(vhosts) || vhosts.length < 2 || !vhosts.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) return undefined;
+  if (!Array.isArray(vhosts) || vhosts.length < 2 || !vhosts.every(isJsonObject) || hostTexts.length !== vhosts.length) return undefined;
   const field = typeInfo(ROUTE_CONFIGURATION).byName.get('virtual_hosts');
   if (!field || field.rules || field.name !== 'virtual_hosts' || Object.keys(res).some((k) => k !== 'virtual_hosts' && typeInfo(ROUTE_CONFIGURATION).byName.get(k)?.id === field.id)) return undefined;
   const rest = validateResourceMessage(ROUTE_CONFIGURATION, { ...res, virtual_hosts: [] });
@@ -224,8 +244,8 @@ function encodeByParts(res: object, previous?: Map<string, Part>): { value: Uint
   const items: Uint8Array[] = [];
   const refs = referencesOf('routes', { ...res, virtual_hosts: [] });
   let encodedBytes = restBytes.length;
-  for (const vh of vhosts) {
-    const key = hash16(JSON.stringify(vh));
+  for (const [i, vh] of vhosts.entries()) {
+    const key = hash16(hostTexts[i]);
     let part = parts.get(key) ?? previous?.get(key);
     if (!part) {
       const v = validateResourceMessage(VIRTUAL_HOST, vh);
@@ -244,6 +264,27 @@ function encodeByParts(res: object, previous?: Map<string, Part>): { value: Uint
   for (const b of items) chunks.push(tag, varint(b.length), b);
   chunks.push(restBytes.subarray(at));
   return { value: Buffer.concat(chunks), parts, refs, encodedBytes };
+}
+
+const isJsonObject = (v: unknown): v is object => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const VIRTUAL_HOSTS_EMPTY = '"virtual_hosts":[]';
+
+/**
+ * JSON.stringify(res) of a RouteConfiguration, put together from its virtual hosts' texts, which are returned
+ * too (encodeByParts keys its parts by them): the route configuration is the largest resource, and
+ * stringifying it whole and then host by host did the work twice. `hosts` is undefined when the split does
+ * not apply; the text is JSON.stringify's in every case.
+ */
+export function routeConfigurationText(res: object): { text: string; hosts?: string[] } {
+  const vhosts = (res as { virtual_hosts?: unknown }).virtual_hosts;
+  if (!Array.isArray(vhosts) || vhosts.length < 2 || !vhosts.every(isJsonObject)) return { text: JSON.stringify(res) };
+  const rest = JSON.stringify({ ...res, virtual_hosts: [] }); // the key keeps its place
+  const at = rest.indexOf(VIRTUAL_HOSTS_EMPTY);
+  // Unescaped quotes only occur around keys: a second occurrence would be a nested key of that name.
+  if (at < 0 || rest.includes(VIRTUAL_HOSTS_EMPTY, at + 1)) return { text: JSON.stringify(res) };
+  const hosts = vhosts.map((v) => JSON.stringify(v));
+  return { text: `${rest.slice(0, at)}"virtual_hosts":[${hosts.join(',')}]${rest.slice(at + VIRTUAL_HOSTS_EMPTY.length)}`, hosts };
 }
 
 /** Offset of the first top-level field numbered above `id` in an encoded message (its length if none). */

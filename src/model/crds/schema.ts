@@ -253,6 +253,86 @@ function compiled(p: string): RegExp {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
+ * A schema as the validator reads it: every key resolved once (patterns compiled, CEL rules looked up,
+ * sub-schemas compiled) into objects of one shape. Schemas are literals of many different shapes, and reading
+ * their optional keys at every node of every object made each access a slow (megamorphic) lookup.
+ */
+interface CompiledSchema {
+  type: SchemaType | undefined;
+  intOrString: boolean;
+  enum: (string | number | boolean)[] | undefined;
+  depValues: Record<string, string> | undefined;
+  minimum: number | undefined;
+  maximum: number | undefined;
+  pattern: string | undefined;
+  /** Compiled on first use (as before: a pattern no value meets is never compiled). */
+  patternRe: RegExp | undefined;
+  isDuration: boolean;
+  isByte: boolean;
+  portRef: boolean;
+  validations: { fn: ((self: unknown) => boolean) | undefined; rule: string; message: string | undefined }[];
+  items: CompiledSchema | undefined;
+  nullable: boolean;
+  required: string[];
+  /** Own properties, compiled; `rawProps` is the original object (its inherited keys are looked up as before). */
+  props: Map<string, CompiledSchema> | undefined;
+  rawProps: Record<string, Schema> | undefined;
+  deprecated: string | undefined;
+  additional: CompiledSchema | undefined;
+  openObject: boolean;
+}
+
+const compiledSchemas = new WeakMap<object, CompiledSchema>();
+
+function compileSchema(schema: Schema): CompiledSchema {
+  let c = compiledSchemas.get(schema);
+  if (c) return c;
+  const v = schema['x-kubernetes-validations'] ?? [];
+  c = {
+    type: schema.type,
+    intOrString: !!schema['x-kubernetes-int-or-string'],
+    enum: schema.enum,
+    depValues: schema['x-traefik-xds-deprecated-values'],
+    minimum: schema.minimum,
+    maximum: schema.maximum,
+    pattern: schema.pattern,
+    patternRe: undefined,
+    isDuration: schema['x-traefik-xds-duration'] === true,
+    isByte: schema.format === 'byte',
+    portRef: !!schema['x-traefik-xds-port-ref'],
+    validations: v.map((x) => ({ fn: CEL_RULES[x.rule], rule: x.rule, message: x.message })),
+    items: undefined,
+    nullable: !!schema.nullable,
+    required: schema.required ?? [],
+    props: undefined,
+    rawProps: schema.properties,
+    deprecated: schema['x-traefik-xds-deprecated'],
+    additional: undefined,
+    openObject: schema.additionalProperties === true || !!schema['x-kubernetes-preserve-unknown-fields'],
+  };
+  compiledSchemas.set(schema, c); // before the sub-schemas: a schema may contain itself
+  if (schema.items) c.items = compileSchema(schema.items);
+  if (isPlainObject(schema.additionalProperties)) c.additional = compileSchema(schema.additionalProperties as Schema);
+  if (schema.properties) {
+    const props = new Map<string, CompiledSchema>();
+    for (const key of Object.keys(schema.properties)) {
+      const sub = schema.properties[key];
+      if (sub) props.set(key, compileSchema(sub));
+    }
+    c.props = props;
+  }
+  return c;
+}
+
+/** The sub-schema of an object key: own properties, else what a plain lookup finds (as `properties[key]` does). */
+function propertyOf(c: CompiledSchema, key: string): CompiledSchema | undefined {
+  const own = c.props?.get(key);
+  if (own || !c.rawProps) return own;
+  const inherited = (c.rawProps as Record<string, unknown>)[key];
+  return inherited && (typeof inherited === 'object' || typeof inherited === 'function') ? compileSchema(inherited as Schema) : undefined;
+}
+
+/**
  * Validates `value` against `schema`, reporting every problem with its full field path. `null` and `undefined`
  * count as absent (the API server prunes nulls), so callers check presence through `required`.
  * Returns true when no error was reported (warnings do not count).
@@ -263,14 +343,14 @@ export function validateAgainst(schema: Schema, value: unknown, path: string, re
     ok = false;
     report.error(p, m);
   };
-  walk(schema, value, path, { error, warn: (p, m) => report.warn(p, m) });
+  walk(compileSchema(schema), value, path, { error, warn: (p, m) => report.warn(p, m) });
   return ok;
 }
 
-function walk(schema: Schema, value: unknown, path: string, report: SchemaReport): void {
+function walk(schema: CompiledSchema, value: unknown, path: string, report: SchemaReport): void {
   if (value === null || value === undefined) return;
 
-  if (schema['x-kubernetes-int-or-string']) {
+  if (schema.intOrString) {
     if (!(typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)))) {
       report.error(path, `expected an integer or a string, got ${describeValue(value)}`);
       return;
@@ -286,7 +366,7 @@ function walk(schema: Schema, value: unknown, path: string, report: SchemaReport
     report.error(path, `unsupported value ${JSON.stringify(value)}: must be one of ${allowed}${hint}`);
     return;
   }
-  const depValues = schema['x-traefik-xds-deprecated-values'];
+  const depValues = schema.depValues;
   if (depValues && typeof value === 'string' && Object.prototype.hasOwnProperty.call(depValues, value)) {
     report.warn(path, `value ${JSON.stringify(value)} is deprecated: ${depValues[value]}`);
   }
@@ -294,20 +374,20 @@ function walk(schema: Schema, value: unknown, path: string, report: SchemaReport
   if (typeof value === 'number') checkRange(schema, value, path, report);
   if (typeof value === 'string') checkString(schema, value, path, report);
 
-  for (const v of schema['x-kubernetes-validations'] ?? []) {
-    const fn = CEL_RULES[v.rule];
-    if (fn && !fn(value)) report.error(path, v.message ?? `failed validation rule ${v.rule}`);
+  for (const v of schema.validations) {
+    if (v.fn && !v.fn(value)) report.error(path, v.message ?? `failed validation rule ${v.rule}`);
   }
 
   if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => walkItem(schema.items!, item, indexPath(path, i), report));
+    const items = schema.items;
+    if (items) for (let i = 0; i < value.length; i++) walkItem(items, value[i], indexPath(path, i), report);
     return;
   }
   if (isPlainObject(value)) walkObject(schema, value, path, report);
 }
 
 /** List items: unlike object fields, a null item is not pruned by Kubernetes; it is a type error. */
-function walkItem(schema: Schema, item: unknown, path: string, report: SchemaReport): void {
+function walkItem(schema: CompiledSchema, item: unknown, path: string, report: SchemaReport): void {
   if (item === null && schema.type && !schema.nullable) {
     report.error(path, `expected ${TYPE_NAMES[schema.type]}, got null (empty list item)`);
     return;
@@ -315,7 +395,7 @@ function walkItem(schema: Schema, item: unknown, path: string, report: SchemaRep
   walk(schema, item, path, report);
 }
 
-function checkRange(schema: Schema, value: number, path: string, report: SchemaReport): void {
+function checkRange(schema: CompiledSchema, value: number, path: string, report: SchemaReport): void {
   if (schema.minimum !== undefined && value < schema.minimum) {
     report.error(path, `${value} is below the minimum ${schema.minimum}`);
   }
@@ -324,9 +404,9 @@ function checkRange(schema: Schema, value: number, path: string, report: SchemaR
   }
 }
 
-function checkString(schema: Schema, value: string, path: string, report: SchemaReport): void {
-  const isDuration = schema['x-traefik-xds-duration'] === true;
-  if (schema.pattern && !compiled(schema.pattern).test(value)) {
+function checkString(schema: CompiledSchema, value: string, path: string, report: SchemaReport): void {
+  const isDuration = schema.isDuration;
+  if (schema.pattern !== undefined && schema.pattern !== '' && !(schema.patternRe ??= compiled(schema.pattern)).test(value)) {
     if (isDuration) {
       report.error(path, durationPatternMessage(value));
       return;
@@ -339,10 +419,10 @@ function checkString(schema: Schema, value: string, path: string, report: Schema
     const err = checkTraefikDuration(value);
     if (err) report.error(path, `${err} (a Traefik duration is an integer number of seconds or a Go duration such as "1m30s")`);
   }
-  if (schema.format === 'byte' && !BASE64.test(value.replace(/\s+/g, ''))) {
+  if (schema.isByte && !BASE64.test(value.replace(/\s+/g, ''))) {
     report.error(path, 'is not valid base64 (use stringData for plain text)');
   }
-  if (schema['x-traefik-xds-port-ref'] && /^[0-9]+$/.test(value)) {
+  if (schema.portRef && /^[0-9]+$/.test(value)) {
     report.warn(
       path,
       `port ${JSON.stringify(value)} is a string, so Traefik looks up a Service port *named* ${JSON.stringify(value)}, and port names always contain a letter; write ${value} unquoted to select the port number`,
@@ -361,26 +441,26 @@ function durationPatternMessage(value: string): string {
   return alt ? `${base}; write ${JSON.stringify(alt)}` : base;
 }
 
-function walkObject(schema: Schema, value: Record<string, unknown>, path: string, report: SchemaReport): void {
-  const props = schema.properties;
-  for (const req of schema.required ?? []) {
+function walkObject(schema: CompiledSchema, value: Record<string, unknown>, path: string, report: SchemaReport): void {
+  for (const req of schema.required) {
     if (value[req] === undefined || value[req] === null) report.error(joinPath(path, req), `missing required field ${JSON.stringify(req)}`);
   }
-  for (const [key, v] of Object.entries(value)) {
-    const p = joinPath(path, key);
-    const sub = props?.[key];
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    const sub = propertyOf(schema, key);
     if (sub) {
-      const dep = sub['x-traefik-xds-deprecated'];
+      const p = joinPath(path, key);
+      const dep = sub.deprecated;
       if (dep && v !== null && v !== undefined) report.warn(p, `${JSON.stringify(key)} is deprecated: ${dep}`);
       walk(sub, v, p, report);
       continue;
     }
-    if (isPlainObject(schema.additionalProperties)) {
-      walk(schema.additionalProperties, v, p, report);
+    if (schema.additional) {
+      walk(schema.additional, v, joinPath(path, key), report);
       continue;
     }
-    if (schema.additionalProperties === true || schema['x-kubernetes-preserve-unknown-fields']) continue;
-    if (props) report.error(p, `unknown field ${JSON.stringify(key)}${didYouMean(key, Object.keys(props))}`);
+    if (schema.openObject) continue;
+    if (schema.rawProps) report.error(joinPath(path, key), `unknown field ${JSON.stringify(key)}${didYouMean(key, Object.keys(schema.rawProps))}`);
   }
 }
 
@@ -392,7 +472,8 @@ export function pruneNulls<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => pruneNulls(v)) as unknown as T;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    for (const k of Object.keys(value)) {
+      const v = value[k];
       if (v === null || v === undefined) continue;
       out[k] = pruneNulls(v);
     }

@@ -214,16 +214,35 @@ export interface FilterInstance {
 /**
  * Merges every router's filter order into one HCM filter list: each router's filters appear in its order.
  * Greedy: reuse an instance placed after the previous one, else insert a new instance right after it.
- * Returns the order and, per router, the instance names it enables.
+ * Returns the order, per router the instance names it enables, and the instances by name.
  */
-export function mergeFilterOrder(plans: { key: string; plan: RouterPlan }[]): { instances: FilterInstance[]; enabled: Map<string, string[]> } {
-  const instances: FilterInstance[] = [];
+export function mergeFilterOrder(plans: { key: string; plan: RouterPlan }[]): {
+  instances: FilterInstance[];
+  enabled: Map<string, string[]>;
+  byName: Map<string, FilterInstance>;
+} {
+  // The list is kept as linked slots with increasing labels (an order-maintenance list), so "the first
+  // instance of this (middleware, kind) after the previous one" looks only at that key's few instances and an
+  // insertion does not shift positions: scanning and splicing an array was quadratic in the routers.
+  const head: Slot = { label: 0 };
+  const byKey = new Map<string, Slot[]>();
   const counts = new Map<string, number>();
   const enabled = new Map<string, string[]>();
+  const insertAfter = (at: Slot, inst: FilterInstance): Slot => {
+    const next = at.next;
+    let label = next ? (at.label + next.label) / 2 : at.label + LABEL_GAP;
+    if (label <= at.label || (next && label >= next.label)) {
+      relabel(head);
+      label = next ? (at.label + next.label) / 2 : at.label + LABEL_GAP;
+    }
+    const slot: Slot = { label, inst, next };
+    at.next = slot;
+    return slot;
+  };
   for (const { key, plan } of plans) {
-    let prev = -1;
+    let prev = head;
     // A weighted target's filters only need to follow the router's: each target starts again from there.
-    let routerPrev = -1;
+    let routerPrev = head;
     let target: number | undefined;
     const names: string[] = [];
     for (const use of plan.filterUses) {
@@ -233,21 +252,50 @@ export function mergeFilterOrder(plans: { key: string; plan: RouterPlan }[]): { 
         target = use.target;
       }
       // An instance is one (Middleware object, filter kind): a middleware may contribute several filters.
-      let at = instances.findIndex((inst, i) => i > prev && inst.mwId === use.mw.id && inst.filter.kind === use.filter.kind);
-      if (at < 0) {
-        const key = `${use.mw.id}/${use.filter.kind}`;
-        const n = (counts.get(key) ?? 0) + 1;
-        counts.set(key, n);
-        const base = `traefik.mw.${use.mw.namespace}.${use.mw.name}.${use.filter.kind}`;
-        at = prev + 1;
-        instances.splice(at, 0, { name: n === 1 ? base : `${base}#${n}`, mwId: use.mw.id, filter: use.filter });
+      const k = `${use.mw.id}/${use.filter.kind}`;
+      let found: Slot | undefined;
+      for (const slot of byKey.get(k) ?? []) {
+        if (slot.label > prev.label && (!found || slot.label < found.label)) found = slot;
       }
-      names.push(instances[at].name);
-      prev = at;
+      if (!found) {
+        const n = (counts.get(k) ?? 0) + 1;
+        counts.set(k, n);
+        const base = `traefik.mw.${use.mw.namespace}.${use.mw.name}.${use.filter.kind}`;
+        found = insertAfter(prev, { name: n === 1 ? base : `${base}#${n}`, mwId: use.mw.id, filter: use.filter });
+        const list = byKey.get(k);
+        if (list) list.push(found);
+        else byKey.set(k, [found]);
+      }
+      names.push(found.inst!.name);
+      prev = found;
     }
     enabled.set(key, names);
   }
-  return { instances, enabled };
+  const instances: FilterInstance[] = [];
+  const byName = new Map<string, FilterInstance>();
+  for (let s = head.next; s; s = s.next) {
+    instances.push(s.inst!);
+    byName.set(s.inst!.name, s.inst!);
+  }
+  return { instances, enabled, byName };
+}
+
+/** A place in mergeFilterOrder's list: labels increase along `next` (the head has no instance). */
+interface Slot {
+  label: number;
+  inst?: FilterInstance;
+  next?: Slot;
+}
+
+const LABEL_GAP = 2 ** 20;
+
+/** Spreads the labels again when halving gaps ran out of precision (rare: it takes ~50 insertions at one place). */
+function relabel(head: Slot): void {
+  let label = 0;
+  for (let s: Slot | undefined = head; s; s = s.next) {
+    s.label = label;
+    label += LABEL_GAP;
+  }
 }
 
 /** The HCM's filters: every instance disabled by default (enabled per route), then the router. */
@@ -255,11 +303,11 @@ export function httpFiltersOf(instances: FilterInstance[]): HttpFilter[] {
   return instances.map((i) => ({ name: i.name, typed_config: i.filter.typedConfig, disabled: true }) as HttpFilter);
 }
 
-/** typed_per_filter_config entries that switch a route's filter instances on. */
-export function enablingConfig(instances: FilterInstance[], names: string[]): Record<string, { '@type': string; [k: string]: unknown }> {
+/** typed_per_filter_config entries that switch a route's filter instances on (`byName`: mergeFilterOrder's). */
+export function enablingConfig(byName: ReadonlyMap<string, FilterInstance>, names: string[]): Record<string, { '@type': string; [k: string]: unknown }> {
   const out: Record<string, { '@type': string; [k: string]: unknown }> = {};
   for (const name of names) {
-    const inst = instances.find((i) => i.name === name)!;
+    const inst = byName.get(name)!;
     // A FilterConfig with an empty `config` turns the filter-level config on for this route.
     out[name] = inst.filter.perRoute ?? { '@type': FILTER_CONFIG, config: {} };
   }

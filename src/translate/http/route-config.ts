@@ -7,6 +7,7 @@ import { buildRouteAction } from './route-action';
 import { statefulSessionFilter, type ServiceNote } from './sticky';
 import { hostPatternMatches } from './matchers/host';
 import { toMatcherVirtualHost, type Predicate } from './generic-matcher';
+import { cloneJson } from '../clone';
 import { enablingConfig, httpFiltersOf, mergeFilterOrder, planRouter, type FilterInstance, type RouterPlan } from './middleware-chain';
 import type { MiddlewareTranslateContext } from './middlewares/types';
 import type { EntryPointAddress } from '../options';
@@ -56,9 +57,30 @@ function place(router: HttpRouter, k: number, literals: RuleLiteral[]): Placed |
   return { router, conjunct: k, host, residual, negatedHosts, others };
 }
 
-/** Traefik order: priority descending; ties broken by router name (Traefik leaves ties unspecified), then conjunct. */
+/**
+ * Traefik v3.7's default `providers.precedence` at equal priority (pkg/muxer/http/mux.go): kubernetescrd
+ * (IngressRoute) routers before kubernetes (Ingress) ones.
+ */
+function providerRank(r: HttpRouter): number {
+  return r.provenance.kind === 'Ingress' ? 1 : 0;
+}
+
+/** Host specificity of a placement: an exact host, then a `*.` wildcard, then any host (Kubernetes' precedence). */
+function hostRank(p: Placed): number {
+  return p.host === undefined ? 2 : p.host.startsWith('*.') ? 1 : 0;
+}
+
+/**
+ * Traefik order: priority descending, then provider precedence as Traefik; Traefik leaves the remaining ties
+ * unspecified (unstable sort), so they are broken deterministically (traefik-ingress.md §6.3): the more
+ * specific host first (`Host("b.a.com")` before the equally long `Host("*.a.com")`), then router name, then conjunct.
+ */
 function compareTraefikOrder(a: Placed, b: Placed): number {
   if (a.router.priority !== b.router.priority) return a.router.priority > b.router.priority ? -1 : 1;
+  const provider = providerRank(a.router) - providerRank(b.router);
+  if (provider !== 0) return provider;
+  const host = hostRank(a) - hostRank(b);
+  if (host !== 0) return host;
   if (a.router.name !== b.router.name) return a.router.name < b.router.name ? -1 : 1;
   return a.conjunct - b.conjunct;
 }
@@ -95,7 +117,7 @@ function redirectRoutes(base: Route, name: string, redirect: Omit<RedirectAction
  * (each with the filters of the middlewares before it), then the route itself; a redirect yields two routes
  * (GET and others). `names` are the filter instances of `plan.filterUses`, index for index.
  */
-function applyPlan(route: Route, plan: RouterPlan, instances: FilterInstance[], names: string[]): Route[] {
+function applyPlan(route: Route, plan: RouterPlan, instances: ReadonlyMap<string, FilterInstance>, names: string[]): Route[] {
   const routeLevel = (upTo: number) => names.slice(0, upTo).filter((_, i) => plan.filterUses[i].target === undefined);
   const enabled = enablingConfig(instances, routeLevel(names.length));
   const out: Route[] = [];
@@ -154,7 +176,7 @@ function applyPlan(route: Route, plan: RouterPlan, instances: FilterInstance[], 
 }
 
 /** The routes middlewares need before a virtual host's own (the Errors middleware's error-page routes). */
-function extraRoutesOf(plans: RouterPlan[], instances: FilterInstance[]): Route[] {
+function extraRoutesOf(plans: RouterPlan[], instances: FilterInstance[], byName: ReadonlyMap<string, FilterInstance>): Route[] {
   const seen = new Set<string>();
   const out: Route[] = [];
   for (const plan of plans) {
@@ -164,7 +186,7 @@ function extraRoutesOf(plans: RouterPlan[], instances: FilterInstance[]): Route[
       const route: Route = { name: x.name, match: x.match, route: { cluster: x.cluster, timeout: '0s', ...(x.autoHostRewrite ? { auto_host_rewrite: true } : {}) } };
       if (x.requestHeadersToRemove?.length) route.request_headers_to_remove = x.requestHeadersToRemove;
       const names = (x.enableFilterKinds ?? []).map((k) => instances.find((i) => i.mwId === x.mwId && i.filter.kind === k)?.name).filter((n): n is string => !!n);
-      const en = enablingConfig(instances, names);
+      const en = enablingConfig(byName, names);
       if (Object.keys(en).length) route.typed_per_filter_config = en;
       out.push(route);
     }
@@ -181,7 +203,7 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
     if (plan) plans.set(router.name, plan);
   }
   routers = routers.filter((r) => plans.has(r.name));
-  const { instances, enabled } = mergeFilterOrder([...plans.entries()].map(([key, plan]) => ({ key, plan })));
+  const { instances, enabled, byName } = mergeFilterOrder([...plans.entries()].map(([key, plan]) => ({ key, plan })));
   const placed: Placed[] = [];
   for (const router of routers) {
     const mine: Placed[] = [];
@@ -237,10 +259,10 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
         // WRR-level sticky cookies: their routes come first (none when a redirect answers before any service).
         const variants = plan.redirect ? [] : a.variants;
         for (const v of [...variants, { suffix: '', headers: [], action: a.action }]) {
-          const match = structuredClone(m.match);
-          if (v.headers.length) match.headers = [...(match.headers ?? []), ...structuredClone(v.headers)];
-          const route: Route = { name: `${routeName}${v.suffix}`, match, ...structuredClone(v.action) };
-          for (const r of applyPlan(route, plan, instances, enabled.get(p.router.name) ?? [])) list.push({ p, route: r, extra: m.extra });
+          const match = cloneJson(m.match);
+          if (v.headers.length) match.headers = [...(match.headers ?? []), ...cloneJson(v.headers)];
+          const route: Route = { name: `${routeName}${v.suffix}`, match, ...cloneJson(v.action) };
+          for (const r of applyPlan(route, plan, byName, enabled.get(p.router.name) ?? [])) list.push({ p, route: r, extra: m.extra });
         }
       } catch (e) {
         if (!(e instanceof UnsupportedMatch)) throw e;
@@ -256,7 +278,7 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
     // A stable sort keeps the two routes of a redirect (GET first) together and in order.
     const kept = list.filter((x) => !refused.has(x.p.router.name)).sort((a, b) => compareTraefikOrder(a.p, b.p));
     if (kept.length === 0) continue;
-    const extraRoutes = extraRoutesOf([...new Set(kept.map((x) => x.p.router.name))].sort().map((n) => plans.get(n)!), instances);
+    const extraRoutes = extraRoutesOf([...new Set(kept.map((x) => x.p.router.name))].sort().map((n) => plans.get(n)!), instances, byName);
     const vhost: VirtualHost = { name: vh, domains: domainsOf(vh), routes: [...extraRoutes, ...kept.map((x) => x.route)] };
     if (kept.some((x) => x.extra.length)) {
       virtualHosts.push(toMatcherVirtualHost(vhost, [...extraRoutes.map((route) => ({ route, extra: [] })), ...kept]));
