@@ -9,13 +9,16 @@
 // Options: --quick (100 and 1,000 routes, up to 1,000 clients at 1,000 routes), --sizes=100,1000,10000,
 // --clients=10,100,1000, --protocols=sotw,delta, --changes=endpointslice,ingressroute, --no-translate,
 // --no-fanout, --no-floor, --floor-all (the floor also at 10,000 routes × 1,000 clients), --repeat=N, --workers=N,
-// --connect-concurrency=N, --name=NAME, --out=DIR.
+// --connect-concurrency=N, --name=NAME, --out=DIR, --from-source (the server through tsx, not the compiled build).
 import { fork, execSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { summary, type Summary } from './stats';
 import { renderMarkdown } from './report';
+import { buildNode } from '../scripts/build-node';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compiledFile } = require('../bin/compiled.js') as { compiledFile(rel: string, roots: string[]): string | undefined };
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Map<string, string>();
@@ -52,6 +55,14 @@ const nsToMs = (a: bigint, b: bigint) => Number(a - b) / 1e6;
 // ---------------------------------------------------------------- child processes
 
 const NODE_ARGS = ['-r', 'tsx/cjs', '--expose-gc'];
+/**
+ * The server under test runs as `serve` is deployed: the compiled build (scripts/build-node.ts, rebuilt at start
+ * when stale) without tsx, with the Node options bin/traefik-xds.js documents. --from-source: through tsx.
+ */
+/** The Node options and environment bin/traefik-xds.js documents for `serve` (applied by npm start and k8s/Dockerfile). */
+const SERVE_NODE_ARGS = ['--max-semi-space-size=4'];
+const SERVE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
+const serverProcess = { script: 'fanout-server.ts', nodeArgs: [...NODE_ARGS, ...SERVE_NODE_ARGS], mode: 'tsx' };
 
 class Child {
   readonly proc: ChildProcess;
@@ -59,8 +70,8 @@ class Child {
   private readonly pending = new Map<number, (m: any) => void>();
   private readyWaiter?: (m: any) => void;
   readyMessage?: any;
-  constructor(script: string, argv: string[], extraNodeArgs: string[] = []) {
-    this.proc = fork(path.join(__dirname, script), argv, { execArgv: [...NODE_ARGS, ...extraNodeArgs], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  constructor(script: string, argv: string[], extraNodeArgs: string[] = [], nodeArgs = NODE_ARGS, env: NodeJS.ProcessEnv = process.env) {
+    this.proc = fork(path.resolve(__dirname, script), argv, { execArgv: [...nodeArgs, ...extraNodeArgs], env, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.proc.on('message', (m: any) => {
       if (m.ready || m.error) {
         this.readyMessage = m;
@@ -101,8 +112,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 const children: Child[] = [];
-const spawnChild = (script: string, argv: string[] = [], extra: string[] = []) => {
-  const c = new Child(script, argv, extra);
+const spawnChild = (script: string, argv: string[] = [], extra: string[] = [], nodeArgs = NODE_ARGS, env: NodeJS.ProcessEnv = process.env) => {
+  const c = new Child(script, argv, extra, nodeArgs, env);
   children.push(c);
   return c;
 };
@@ -172,7 +183,7 @@ interface ChangeSample {
 }
 
 async function startServer(routes: number): Promise<{ server: Child; ready: any; idle: any }> {
-  const server = spawnChild('fanout-server.ts', [String(routes)], (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const server = spawnChild(serverProcess.script, [String(routes)], (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), serverProcess.nodeArgs, { ...SERVE_ENV, ...process.env });
   const ready = await server.ready(20 * 60_000);
   if (ready.error) throw new Error(ready.error);
   await new Promise((r) => setTimeout(r, 300));
@@ -357,7 +368,14 @@ async function main(): Promise<void> {
     },
     translation: [], fanout: [],
   };
-  log(`mode ${result.mode}, sizes ${sizes.join(', ')}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  if (!args.has('from-source') && !args.has('no-fanout')) {
+    await buildNode();
+    const file = compiledFile('bench/fanout-server.ts', ['src', 'bench']);
+    if (file) Object.assign(serverProcess, { script: file, nodeArgs: ['--expose-gc', ...SERVE_NODE_ARGS], mode: 'compiled' });
+    else log('the compiled build is stale (sources edited while it ran): the server runs through tsx');
+  }
+  result.settings.server = { mode: serverProcess.mode, nodeArgs: serverProcess.nodeArgs, env: SERVE_ENV };
+  log(`mode ${result.mode}, sizes ${sizes.join(', ')}; server ${serverProcess.mode} (${serverProcess.nodeArgs.join(' ')}); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (!args.has('no-translate')) {
     for (const routes of sizes) {
       log(`translation: ${routes} routes`);

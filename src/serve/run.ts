@@ -19,6 +19,7 @@ import { logCertificateExpiry, serverCredentials, transportDecision, TlsConfigEr
 import { createAuthorizer, unreferencedSecrets } from '../xds/authz';
 import { snapshotResources } from '../xds/snapshot';
 import type { XdsLimits } from '../xds/limits';
+import { startBufferReclaim, type BufferReclaimer, type ReclaimOptions } from './reclaim';
 
 function splitHostPort(a: string): { host: string; port: number } {
   const i = a.lastIndexOf(':');
@@ -37,6 +38,8 @@ export interface Running {
   metrics: Metrics;
   /** Set when xds.tls is configured. */
   tls?: ServerTls;
+  /** Collects sent responses' buffers after bursts (unset when disabled or unavailable). */
+  reclaimer?: BufferReclaimer;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export interface ServeOptions {
   tlsRefreshMs?: number;
   /** xDS resource limits (send queue per stream, streams per connection, keepalive; xds/limits.ts). */
   limits?: Partial<XdsLimits>;
+  /** Collecting the sent responses' buffers after bursts of sends (reclaim.ts); false: left to V8. */
+  reclaim?: Partial<ReclaimOptions> | false;
 }
 
 export async function startServe(o: ServeOptions): Promise<Running> {
@@ -159,6 +164,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     await abandon();
     throw e;
   }
+  const reclaimer = o.reclaim === false ? undefined : startBufferReclaim(o.reclaim);
   if (transport.warning) o.log.warn(transport.warning, { address });
   o.log.info('xDS server listening', {
     address, port, transport: transport.mode,
@@ -169,7 +175,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     o.log.warn('xds: fleets have clientCertificate.san but xds.tls.clientCAFile is not set: client certificates are not requested and the patterns are not enforced');
   }
   return {
-    xds, port, controller, cache, registry, source, admin, metrics, tls,
+    xds, port, controller, cache, registry, source, admin, metrics, tls, reclaimer,
     adminPort: admin ? (admin.address() as AddressInfo).port : undefined,
     async stop(graceMs = 2000) {
       await source.close();
@@ -177,6 +183,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
       // Readiness goes first (a load balancer stops sending new nodes), then the streams drain.
       controller!.ready = false;
       await xds.shutdown(graceMs);
+      reclaimer?.stop();
       tls?.provider.close();
       admin?.closeAllConnections();
       admin?.close();

@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import { startBufferReclaim } from '../../../src/serve/reclaim';
+
+const MiB = 2 ** 20;
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `cond` (a loaded machine delays timers), up to 2 s. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let t = 0; t < 400 && !cond(); t++) await wait(5);
+}
+
+/** A reclaimer over a scripted array-buffer figure; the fake collection brings it back to `afterCollect`. */
+function scripted(start: number, afterCollect = start) {
+  const s = { value: start, collections: 0 };
+  const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 30 }, () => s.value, () => {
+    s.collections++;
+    s.value = afterCollect;
+  })!;
+  return { s, r };
+}
+
+describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
+  it('collects once array buffers are 16 MiB above what the last collection left and stopped growing', async () => {
+    const { s, r } = scripted(2 * MiB);
+    try {
+      s.value = 10 * MiB; // below the threshold: nothing
+      await wait(40);
+      assert.equal(s.collections, 0);
+      s.value = 30 * MiB; // a burst of sends
+      await until(() => s.collections > 0);
+      assert.equal(s.collections, 1, 'the burst is over (the figure stays): one collection');
+      assert.equal(r.collections, 1);
+      await wait(40);
+      assert.equal(s.collections, 1, 'nothing left above the threshold: no further collection');
+    } finally {
+      r.stop();
+    }
+  });
+
+  it('does not collect while buffers are still being handed over, unless the burst passes twice the threshold', async () => {
+    // Each sample sees the figure grown by 3 MiB (sends being handed over) until `stopAt`; the fake collection
+    // counts whether the figure was still growing.
+    const run = async (stopAt: number) => {
+      const s = { value: 0, whileGrowing: 0 };
+      const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 2, minIntervalMs: 10_000 }, () => {
+        if (s.value < stopAt) s.value += 3 * MiB;
+        return s.value;
+      }, () => {
+        if (s.value < stopAt) s.whileGrowing++;
+        s.value = stopAt; // stop the growth either way
+      })!;
+      try {
+        while (s.value < stopAt) await wait(5);
+        return s.whileGrowing;
+      } finally {
+        r.stop();
+      }
+    };
+    assert.equal(await run(30 * MiB), 0, 'a burst that stays under 32 MiB: no collection while it grows');
+    assert.equal(await run(300 * MiB), 1, 'a long burst: collected once 32 MiB above the base');
+  });
+
+  it('collects once a burst stops growing', async () => {
+    const s = { value: 0, collections: 0 };
+    const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 2, minIntervalMs: 10_000 }, () => {
+      if (s.value < 24 * MiB) s.value += 3 * MiB;
+      return s.value;
+    }, () => {
+      s.collections++;
+    })!;
+    try {
+      await until(() => s.collections > 0);
+      await wait(20);
+      assert.equal(s.collections, 1);
+    } finally {
+      r.stop();
+    }
+  });
+
+  it('collects at most once per minIntervalMs, and a figure brought down by V8 becomes the new base', async () => {
+    const s = { value: 0, collections: 0 };
+    const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 10_000 }, () => s.value, () => {
+      s.collections++; // a collection that frees nothing (the buffers are still referenced)
+    })!;
+    try {
+      s.value = 40 * MiB;
+      await until(() => s.collections > 0);
+      await wait(60);
+      assert.equal(s.collections, 1, 'a second collection waits for the interval');
+    } finally {
+      r.stop();
+    }
+    const t = scripted(50 * MiB);
+    try {
+      s.value = 0;
+      t.s.value = 8 * MiB; // V8 freed them itself: 8 MiB is the new base, not 42 MiB below it
+      await wait(30);
+      t.s.value = 20 * MiB; // 12 MiB above the new base
+      await wait(30);
+      assert.equal(t.s.collections, 0);
+      t.s.value = 25 * MiB;
+      await until(() => t.s.collections > 0);
+      assert.equal(t.s.collections, 1);
+    } finally {
+      t.r.stop();
+    }
+  });
+
+  it('stop() ends the watching', async () => {
+    const { s, r } = scripted(0);
+    r.stop();
+    s.value = 100 * MiB;
+    await wait(30);
+    assert.equal(s.collections, 0);
+  });
+
+  it('finds a full collection without --expose-gc, and it frees unreferenced array buffers', async () => {
+    const r = startBufferReclaim({ checkMs: 60_000 });
+    assert.ok(r, 'a collection function is available');
+    r.stop();
+    // The same function the reclaimer uses: a new context's gc once --expose-gc is set (or the global one).
+    const gc = (globalThis as { gc?: () => void }).gc ?? (require('node:vm') as typeof import('node:vm')).runInNewContext('gc');
+    gc();
+    const base = process.memoryUsage().arrayBuffers;
+    let sink = 0;
+    (() => {
+      const bufs = Array.from({ length: 32 }, () => Buffer.alloc(MiB, 1));
+      sink += bufs.length;
+    })();
+    const held = process.memoryUsage().arrayBuffers;
+    assert.ok(held - base >= 30 * MiB && sink === 32, 'allocated');
+    gc();
+    gc();
+    const after = process.memoryUsage().arrayBuffers;
+    assert.ok(after - base < 8 * MiB, `32 MiB of dropped buffers freed (${Math.round((held - after) / MiB)} MiB)`);
+  });
+});
