@@ -22,14 +22,18 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
   for (const d of diagnostics.sorted()) log[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info']('static configuration', { ...d });
   const paths = args.paths.length ? args.paths : manifestPathsOf(config);
   const crd = config.providers.kubernetesCRD;
-  if (paths.length === 0 && !crd) throw new UsageError('no manifest path given (pass PATH..., or set providers.manifests or providers.kubernetesCRD in --config)');
+  const ingress = config.providers.kubernetesIngress;
+  // providers.kubernetesIngress reads the API along with kubernetesCRD, alone, or when it names an endpoint;
+  // with manifests only, it reads their Ingresses.
+  const kubeIngress = ingress && (crd || paths.length === 0 || ingress.endpoint) ? ingress : undefined;
+  if (paths.length === 0 && !crd && !kubeIngress) throw new UsageError('no manifest path given (pass PATH..., or set providers.manifests, providers.kubernetesCRD or providers.kubernetesIngress in --config)');
   // The Kubernetes source (loaded only when configured: @kubernetes/client-node is large), merged with the manifests when both are set.
   let kube: import('../sources/kubernetes').KubernetesSource | undefined;
   let source: Source | undefined;
-  if (crd) {
+  if (crd || kubeIngress) {
     try {
       // A lazy require, not import(): under tsx's CommonJS hook a dynamic import() bypasses it.
-      kube = (require('../sources/kubernetes') as typeof import('../sources/kubernetes')).createKubernetesSource(crd, log);
+      kube = (require('../sources/kubernetes') as typeof import('../sources/kubernetes')).createKubernetesSource(crd, log, process.env, kubeIngress);
     } catch (e) {
       if ((e as Error).name === 'KubeConfigError') throw new UsageError((e as Error).message);
       throw e;
@@ -47,8 +51,8 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
     if (e instanceof SourceIOError || e instanceof TlsConfigError) throw new UsageError(e.message);
     throw e;
   }
-  // Problems as Kubernetes Events on the offending objects (the Lease leader writes them).
-  const events = kube ? (require('../sources/kubernetes-events') as typeof import('../sources/kubernetes-events')).attachKubernetesEvents(kube, running.controller, log) : undefined;
+  // Problems as Kubernetes Events on the offending objects, and Ingress status (the Lease leader writes both).
+  const writers = kube ? (require('../sources/kubernetes-writers') as typeof import('../sources/kubernetes-writers')).attachKubernetesWriters(kube, running.controller, kubeIngress, log) : undefined;
   const addr = `${config.xds.address.host || '127.0.0.1'}:${running.port}`;
   const t = config.xds.tls;
   const tlsFlags = t ? ` --tls-ca CA.crt${t.clientCAFile ? ' --tls-cert NODE.crt --tls-key NODE.key' : ''}` : '';
@@ -65,7 +69,7 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
       log.info('shutting down: draining xDS streams', { signal: sig, streams: running!.xds.openStreams, graceMs: 5000 });
       const t0 = Date.now();
       for (const s of ['SIGTERM', 'SIGINT']) process.once(s, () => process.exit(1)); // a second signal: now
-      void (events?.close() ?? Promise.resolve()).then(() => running!.stop(5000)).then(() => {
+      void (writers?.close() ?? Promise.resolve()).then(() => running!.stop(5000)).then(() => {
         log.info('stopped', { drainMs: Date.now() - t0 });
         resolve();
       });

@@ -1,8 +1,9 @@
 // sources → model: parse and validate raw objects, resolve references, and produce the resolved model.
 import { Diagnostics } from './diagnostics';
-import { buildIndex, ObjectIndex } from './object-index';
+import { buildIndex, ObjectIndex, withWatches } from './object-index';
 import { buildHttpRouters } from './http-routers';
 import { buildIngressRouters } from './ingress-routers';
+import { buildIngressStatus } from './ingress-status';
 import { buildTlsModel } from './tls-options';
 import { checkServersTransports } from './servers-transport';
 import { buildTcpRouters } from './tcp-routers';
@@ -27,13 +28,15 @@ export function buildModel(
   for (const p of snapshot.problems) {
     diags.add({ severity: 'error', kind: 'File', message: p.message, source: `${p.pos.file}:${p.pos.line ?? 1}:${p.pos.column ?? 1}` });
   }
-  const index = buildIndex(snapshot.objects, opts.provider, diags, fallback);
+  const index = buildIndex(snapshot.objects, opts.provider, diags, fallback, opts.ingress?.namespaces);
+  // The Ingress provider looks Services up in its own namespaces too (they may differ from kubernetesCRD's).
+  const ingressIndex = opts.ingress ? withWatches(index, index.keeps) : index;
   const clusters = new Map<string, UpstreamCluster>();
   const certificates: CertificateStore = new Map();
   const tls = buildTlsModel(index, certificates, diags);
   const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates, tls });
   // Kubernetes Ingress objects (providers.kubernetesIngress): more HTTP routers of the same model.
-  httpRouters.push(...buildIngressRouters({ index, opts, diags, clusters, certificates, tls }));
+  httpRouters.push(...buildIngressRouters({ index: ingressIndex, opts, diags, clusters, certificates, tls }));
   // TCP and UDP: IngressRouteTCP (with MiddlewareTCP, ServersTransportTCP) and IngressRouteUDP.
   const tcpClusters = new Map<string, TcpUpstream>();
   const clientCertificates = new Map<string, TlsCertificate>();
@@ -43,7 +46,10 @@ export function buildModel(
   // Every ServersTransport is processed, referenced or not, as Traefik's provider does (its problems are logged).
   checkServersTransports({ index, opts, diags });
   reportUntranslatedKinds(index, diags);
-  return { model: { httpRouters, clusters, certificates, tls, tcpRouters, udpRouters, tcpClusters, clientCertificates }, diagnostics: diags, index };
+  // Ingress status (ingressEndpoint): desired state for the Kubernetes source's writer, not for Envoy.
+  const ingressStatus = buildIngressStatus(ingressIndex, opts.ingress, diags);
+  const model: Model = { httpRouters, clusters, certificates, tls, tcpRouters, udpRouters, tcpClusters, clientCertificates, ...(ingressStatus ? { ingressStatus } : {}) };
+  return { model, diagnostics: diags, index };
 }
 
 /** Kinds this version reads and validates but does not translate yet: said once per object, never silently. */

@@ -75,7 +75,7 @@ export function applyEndpointChanges(
     const d = new Diagnostics();
     const obj = parseObject(raw, d) as EndpointSliceObj | EndpointsObj | undefined;
     if (!obj || d.items.some((x) => x.severity !== 'info')) return fail(); // diagnostics to report: full rebuild
-    if (!index.watches(obj.namespace)) continue;
+    if (!index.keeps(obj.namespace)) continue;
     const coll = (obj.kind === 'Endpoints' ? index.endpoints : index.endpointSlices) as Map<string, EndpointSliceObj | EndpointsObj>;
     const key = ObjectIndex.key(obj.namespace, obj.name);
     if (coll.has(key) && !removedSet.has(coll.get(key)!.raw)) return fail(); // a duplicate definition: full rebuild reports it

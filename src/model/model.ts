@@ -3,6 +3,7 @@
 import type { DiagnosticSubject } from './diagnostics';
 import type { ResolvedMiddleware } from './middlewares';
 import type { TlsModel } from './tls-options';
+import type { IngressStatusTarget } from './ingress-status';
 
 /** Where a model element came from, for diagnostics and for mapping Envoy NACKs back to CRDs. */
 export interface Provenance {
@@ -339,6 +340,11 @@ export interface Model {
   tcpClusters: Map<string, TcpUpstream>;
   /** Client certificates of ServersTransportTCP `tls.certificatesSecrets`, keyed by SDS name. */
   clientCertificates: Map<string, TlsCertificate>;
+  /**
+   * Ingress `status.loadBalancer` wanted by `providers.kubernetesIngress.ingressEndpoint` (ingress-status.ts);
+   * absent when that is not configured. Not translated: the Kubernetes source writes it.
+   */
+  ingressStatus?: IngressStatusTarget[];
 }
 
 // ------------------------------------------------------------------------------------------------------

@@ -56,6 +56,17 @@ export class ObjectIndex {
 
   /** Whether a namespace is watched (lookups outside fail as in Traefik: "not within watched namespaces"). */
   watches: (namespace: string) => boolean = () => true;
+
+  /**
+   * Whether Services, EndpointSlices, Secrets, ... of a namespace are kept: `watches`, plus the namespaces of
+   * the Ingress provider, which reads them too (its lookups use an index view: `withWatches`).
+   */
+  keeps: (namespace: string) => boolean = () => true;
+}
+
+/** The same index (same collections) with another namespace check for lookups. */
+export function withWatches(index: ObjectIndex, watches: (namespace: string) => boolean): ObjectIndex {
+  return Object.assign(Object.create(ObjectIndex.prototype) as ObjectIndex, index, { watches });
 }
 
 function collectionOf(index: ObjectIndex, kind: AnyTypedObject['kind']): ByKey<AnyTypedObject> {
@@ -116,10 +127,14 @@ export function buildIndex(
   opts: ProviderOptions,
   diags: Diagnostics,
   fallback?: (raw: RawObject) => RawObject | undefined,
+  /** providers.kubernetesIngress's namespaces (empty: all), when it is on: non-Traefik kinds are kept from them too. */
+  ingressNamespaces?: string[],
 ): ObjectIndex {
   const index = new ObjectIndex();
   const nsFilter = opts.namespaces.length ? new Set(opts.namespaces) : undefined;
   if (nsFilter) index.watches = (ns) => nsFilter.has(ns);
+  const keep = nsFilter && !(ingressNamespaces && ingressNamespaces.length === 0) ? new Set([...nsFilter, ...(ingressNamespaces ?? [])]) : undefined;
+  if (keep) index.keeps = (ns) => keep.has(ns);
   let selector: LabelSelector = () => true;
   if (opts.labelSelector) {
     const parsed = parseLabelSelector(opts.labelSelector);
@@ -142,7 +157,7 @@ export function buildIndex(
       if (opts.disableClusterScopeResources) continue;
     } else if (obj.kind === 'Ingress' || obj.kind === 'IngressClass') {
       // providers.kubernetesIngress has its own namespaces and label selector, applied by the Ingress builder.
-    } else if (nsFilter && !nsFilter.has(obj.namespace)) {
+    } else if (TRAEFIK_GROUPS.has(obj.group) ? nsFilter && !nsFilter.has(obj.namespace) : !index.keeps(obj.namespace)) {
       continue; // outside the watched namespaces: invisible, as to an informer
     }
     const traefik = TRAEFIK_GROUPS.has(obj.group);

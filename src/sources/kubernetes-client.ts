@@ -1,7 +1,8 @@
-// The Kubernetes API client shared by the informers, the Event publisher and the leader election: a
-// KubeConfig built from providers.kubernetesCRD (endpoint, token, certAuthFilePath), the in-cluster service
-// account, or KUBECONFIG / ~/.kube/config; and a small JSON request helper on top of it. Watches themselves
-// go through @kubernetes/client-node's Watch, which uses the same KubeConfig.
+// The Kubernetes API client shared by the informers, the Event publisher, the Ingress status writer and the
+// leader election: a KubeConfig built from providers.kubernetesCRD or providers.kubernetesIngress (endpoint,
+// token, certAuthFilePath), the in-cluster service account, or KUBECONFIG / ~/.kube/config; and a small JSON
+// request helper on top of it. Watches themselves go through @kubernetes/client-node's Watch, which uses the
+// same KubeConfig.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -68,6 +69,8 @@ export function kubeConnectionOf(
   p: Pick<KubernetesCRDProvider, 'endpoint' | 'token' | 'certAuthFilePath'>,
   env: NodeJS.ProcessEnv = process.env,
   serviceAccountDir = SERVICE_ACCOUNT_DIR,
+  /** The static configuration key of the options, for messages. */
+  configKey = 'providers.kubernetesCRD',
 ): KubeConnection {
   const kc = new KubeConfig();
   kc.addAuthenticator(tokenFileAuthenticator() as any);
@@ -80,7 +83,7 @@ export function kubeConnectionOf(
     const saToken = path.join(serviceAccountDir, 'token');
     const caFile = p.certAuthFilePath || (inCluster && fileExists(saCA) ? saCA : undefined);
     if (p.certAuthFilePath && !fileExists(p.certAuthFilePath)) {
-      throw new KubeConfigError(`providers.kubernetesCRD.certAuthFilePath: cannot read ${p.certAuthFilePath}`);
+      throw new KubeConfigError(`${configKey}.certAuthFilePath: cannot read ${p.certAuthFilePath}`);
     }
     let user: any = { name: 'traefik-xds' };
     if (p.token) {
@@ -103,7 +106,7 @@ export function kubeConnectionOf(
     if (fileExists(def)) files.push(def);
   }
   if (files.length === 0) {
-    throw new KubeConfigError('no Kubernetes API to talk to: set providers.kubernetesCRD.endpoint, run inside a cluster (KUBERNETES_SERVICE_HOST/PORT), or provide KUBECONFIG or ~/.kube/config');
+    throw new KubeConfigError(`no Kubernetes API to talk to: set ${configKey}.endpoint, run inside a cluster (KUBERNETES_SERVICE_HOST/PORT), or provide KUBECONFIG or ~/.kube/config`);
   }
   for (const f of files) if (!fileExists(f)) throw new KubeConfigError(`kubeconfig ${f} does not exist`);
   kc.loadFromFile(files[0]);

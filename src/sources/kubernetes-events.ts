@@ -12,10 +12,8 @@
 // - With a LeaderElector, only the leader writes; the others keep track of the same state.
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { forbiddenMessage, statusMessage, SERVICE_ACCOUNT_DIR, type KubeClient } from './kubernetes-client';
-import { LeaderElector, defaultIdentity } from './leader';
+import { forbiddenMessage, statusMessage, type KubeClient } from './kubernetes-client';
+import { LeaderElector, defaultIdentity, startLeaderElection } from './leader';
 import type { Diagnostic } from '../model/diagnostics';
 import type { Logger } from '../xds/stream-context';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -383,6 +381,8 @@ export interface KubernetesEventsOptions {
   leaseName?: string;
   identity?: string;
   leaderElection?: Partial<Pick<ConstructorParameters<typeof LeaderElector>[0], 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>;
+  /** A running election shared with other writers (then close() leaves it running); default: one of its own. */
+  leader?: LeaderElector;
   rate?: EventPublisherOptions['rate'];
   refreshMs?: number;
 }
@@ -399,34 +399,30 @@ export interface KubernetesEvents {
  */
 export function startKubernetesEvents(o: KubernetesEventsOptions): KubernetesEvents | undefined {
   const env = o.env ?? process.env;
-  if (/^(false|0|off|no)$/i.test(env.TRAEFIK_XDS_EVENTS ?? '')) return undefined;
-  let namespace = o.namespace ?? env.POD_NAMESPACE;
-  if (!namespace) {
-    try {
-      namespace = fs.readFileSync(path.join(SERVICE_ACCOUNT_DIR, 'namespace'), 'utf8').trim() || undefined;
-    } catch {
-      /* not in a cluster */
-    }
-  }
-  const leader = new LeaderElector({
-    client: o.client, log: o.log, namespace: namespace ?? 'default', name: o.leaseName ?? env.TRAEFIK_XDS_LEASE_NAME ?? 'traefik-xds-events',
-    identity: o.identity ?? defaultIdentity(env), ...o.leaderElection,
+  if (!eventsEnabled(env)) return undefined;
+  const own = !o.leader;
+  const leader = o.leader ?? startLeaderElection({
+    client: o.client, log: o.log, env, namespace: o.namespace, leaseName: o.leaseName, identity: o.identity, timing: o.leaderElection,
   });
   const publisher = new EventPublisher({ client: o.client, log: o.log, lookup: o.lookup, leader, rate: o.rate, refreshMs: o.refreshMs });
-  leader.start();
   return {
     publisher, leader,
     async close() {
       publisher.close();
-      await leader.stop();
+      if (own) await leader.stop();
     },
   };
 }
 
+/** TRAEFIK_XDS_EVENTS=false (or 0, off, no) turns Events off. */
+export function eventsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !/^(false|0|off|no)$/i.test(env.TRAEFIK_XDS_EVENTS ?? '');
+}
+
 /** `serve`: Events for the objects of `source`, fed by every build of `controller` (the first one included). */
-export function attachKubernetesEvents(source: KubernetesSource, controller: Controller, log: Logger, env: NodeJS.ProcessEnv = process.env): KubernetesEvents | undefined {
+export function attachKubernetesEvents(source: KubernetesSource, controller: Controller, log: Logger, env: NodeJS.ProcessEnv = process.env, leader?: LeaderElector): KubernetesEvents | undefined {
   const events = startKubernetesEvents({
-    client: source.client, log, env, namespace: env.POD_NAMESPACE || source.connection.namespace,
+    client: source.client, log, env, namespace: env.POD_NAMESPACE || source.connection.namespace, leader,
     lookup: (kind, namespace, name) => source.objectFor(kind, namespace, name),
   });
   if (!events) return undefined;

@@ -1,8 +1,12 @@
 // The Kubernetes source: @kubernetes/client-node informers (ListWatch: list, then watch from the list's
-// resourceVersion; relist on 410 Gone) for every Traefik kind of both API groups, Services, EndpointSlices,
-// Secrets, ConfigMaps and Nodes, with what client-node leaves to its user: watch bookmarks, a paginated raw
+// resourceVersion; relist on 410 Gone) for every Traefik kind of both API groups (providers.kubernetesCRD),
+// Ingresses and IngressClasses (providers.kubernetesIngress), and the Services, EndpointSlices, Secrets,
+// ConfigMaps and Nodes they use, with what client-node leaves to its user: watch bookmarks, a paginated raw
 // list, reconnection with exponential backoff, CRD groups that are not installed (skipped, polled for),
 // RBAC errors that say what is missing, and Traefik's throttleDuration on change notifications.
+//
+// With both providers on, one informer per kind covers the union of their namespaces (each provider's model
+// applies its own list again), and each provider's throttleDuration paces the kinds it reads.
 //
 // Objects are handed to the model untouched (the API's JSON, not client-node's typed classes), and an object
 // whose resourceVersion did not change keeps its identity across snapshots (the informer cache keeps it, and
@@ -14,7 +18,7 @@ import {
   KubeApiError, KubeClient, forbiddenMessage, kubeConnectionOf, statusMessage,
   type KubeConnection, type ResourceRef,
 } from './kubernetes-client';
-import type { KubernetesCRDProvider } from '../config/types';
+import type { KubernetesCRDProvider, KubernetesIngressProvider } from '../config/types';
 import type { Logger } from '../xds/stream-context';
 import type { Source } from './source';
 import type { RawObject, SourceSnapshot } from './types';
@@ -35,30 +39,55 @@ export interface WatchedKind {
   traefik: boolean;
   /** Server-side label selector for list and watch. */
   selector?: string;
+  /** The providers that read this kind (their namespaces and throttleDuration apply). */
+  providers: ProviderName[];
 }
 
-/** Every kind the source may watch with these options (Traefik kinds of both groups first). */
-export function watchedKinds(p: Pick<KubernetesCRDProvider, 'labelSelector' | 'disableClusterScopeResources'>): WatchedKind[] {
-  const valid = p.labelSelector && Array.isArray(parseLabelSelector(p.labelSelector)) ? p.labelSelector : undefined;
+export type ProviderName = 'kubernetesCRD' | 'kubernetesIngress';
+
+type KindOptions = Pick<KubernetesCRDProvider, 'labelSelector' | 'disableClusterScopeResources'>;
+
+function validSelector(s: string): string | undefined {
+  return s && Array.isArray(parseLabelSelector(s)) ? s : undefined;
+}
+
+/**
+ * Every kind the source may watch with these options: with `crd`, the Traefik kinds of both groups (first) and
+ * ConfigMaps; with `ingress`, Ingresses (its labelSelector applies to them only) and IngressClasses; with
+ * either, Services, EndpointSlices, Secrets, and Nodes unless every configured provider disables cluster
+ * scope resources.
+ */
+export function watchedKinds(crd: KindOptions | undefined, ingress?: KindOptions): WatchedKind[] {
   const out: WatchedKind[] = [];
-  for (const group of TRAEFIK_GROUPS) {
-    for (const kind of KNOWN_KINDS[group]) {
-      out.push({
-        kind, group, version: TRAEFIK_VERSION, plural: KIND_DEFINITIONS[kind].plural, apiVersion: `${group}/${TRAEFIK_VERSION}`,
-        clusterScoped: false, traefik: true, selector: valid,
-      });
+  const configured: ProviderName[] = [...(crd ? ['kubernetesCRD' as const] : []), ...(ingress ? ['kubernetesIngress' as const] : [])];
+  if (crd) {
+    const selector = validSelector(crd.labelSelector);
+    for (const group of TRAEFIK_GROUPS) {
+      for (const kind of KNOWN_KINDS[group]) {
+        out.push({
+          kind, group, version: TRAEFIK_VERSION, plural: KIND_DEFINITIONS[kind].plural, apiVersion: `${group}/${TRAEFIK_VERSION}`,
+          clusterScoped: false, traefik: true, selector, providers: ['kubernetesCRD'],
+        });
+      }
     }
   }
   const core = (kind: string, group: string, version: string, extra: Partial<WatchedKind> = {}): WatchedKind => ({
     kind, group, version, plural: KIND_DEFINITIONS[kind].plural, apiVersion: group ? `${group}/${version}` : version,
-    clusterScoped: false, traefik: false, ...extra,
+    clusterScoped: false, traefik: false, providers: configured, ...extra,
   });
+  if (ingress) {
+    out.push(core('Ingress', 'networking.k8s.io', 'v1', { selector: validSelector(ingress.labelSelector), providers: ['kubernetesIngress'] }));
+    if (!ingress.disableClusterScopeResources) out.push(core('IngressClass', 'networking.k8s.io', 'v1', { clusterScoped: true, providers: ['kubernetesIngress'] }));
+  }
+  if (!configured.length) return out;
   out.push(core('Service', '', 'v1'));
   out.push(core('EndpointSlice', 'discovery.k8s.io', 'v1'));
   // Traefik's informer skips Helm release secrets (they are large and never referenced).
   out.push(core('Secret', '', 'v1', { selector: 'owner!=helm' }));
-  out.push(core('ConfigMap', '', 'v1'));
-  if (!p.disableClusterScopeResources) out.push(core('Node', '', 'v1', { clusterScoped: true }));
+  // ConfigMaps hold ServersTransport CAs: a CRD matter.
+  if (crd) out.push(core('ConfigMap', '', 'v1', { providers: ['kubernetesCRD'] }));
+  const nodes = configured.filter((p) => !(p === 'kubernetesCRD' ? crd : ingress)!.disableClusterScopeResources);
+  if (nodes.length) out.push(core('Node', '', 'v1', { clusterScoped: true, providers: nodes }));
   return out;
 }
 
@@ -75,7 +104,10 @@ export interface Backoff {
 }
 
 export interface KubernetesSourceOptions {
-  provider: KubernetesCRDProvider;
+  /** providers.kubernetesCRD; at least one of `provider` and `ingress` is set. */
+  provider?: KubernetesCRDProvider;
+  /** providers.kubernetesIngress. */
+  ingress?: KubernetesIngressProvider;
   log: Logger;
   /** A ready connection (tests, or a caller that built it); default: from the provider options and the environment. */
   connection?: KubeConnection;
@@ -127,6 +159,8 @@ interface Deps {
   pageSize: number;
   closed: () => boolean;
   changed: () => void;
+  /** The static configuration key the credentials come from, for messages (`providers.kubernetesCRD`). */
+  configKey: string;
   /** The kind's resource disappeared (404): its CRD was deleted. */
   gone: (w: KindWatch) => void;
 }
@@ -263,7 +297,7 @@ class KindWatch {
       msg = forbiddenMessage(verb, this.ref);
       level = 'error';
     } else if (status === 401) {
-      msg = `Kubernetes API: unauthorized (401) to ${verb} ${this.describe()}: check the token (providers.kubernetesCRD.token or the service account)`;
+      msg = `Kubernetes API: unauthorized (401) to ${verb} ${this.describe()}: check the token (${this.d.configKey}.token or the service account)`;
       level = 'error';
     } else {
       msg = `Kubernetes API: cannot ${verb} ${this.describe()}: ${err?.message ?? String(err)}${this.isSynced ? '; the last good snapshot keeps serving' : ''}`;
@@ -303,7 +337,10 @@ export class KubernetesSource implements Source {
   readonly connection: KubeConnection;
   readonly client: KubeClient;
   private readonly kinds: WatchedKind[];
-  private readonly namespaces: (string | undefined)[];
+  /** Per provider: its namespaces (empty: all). */
+  private readonly namespacesOf: Map<ProviderName, string[]>;
+  /** Where the credentials come from (`providers.kubernetesCRD` or `providers.kubernetesIngress`). */
+  private readonly configKey: string;
   private watches: KindWatch[] = [];
   /** Traefik kinds whose CRD is not installed: looked for again every discoveryPollMs. */
   private readonly absent = new Set<WatchedKind>();
@@ -312,7 +349,7 @@ export class KubernetesSource implements Source {
   private dirty = true;
   private cached?: SourceSnapshot;
   private readonly raws = new WeakMap<object, RawObject>();
-  private throttle?: Throttle;
+  private readonly throttles = new Map<ProviderName, Throttle>();
   private pollTimer?: NodeJS.Timeout;
   private discoveryDelay: number;
   private readonly backoff: Backoff;
@@ -322,11 +359,15 @@ export class KubernetesSource implements Source {
   private markClosed!: () => void;
 
   constructor(private readonly o: KubernetesSourceOptions) {
+    if (!o.provider && !o.ingress) throw new Error('KubernetesSource: neither providers.kubernetesCRD nor providers.kubernetesIngress is set');
     this.log = o.log;
-    this.connection = o.connection ?? kubeConnectionOf(o.provider, o.env ?? process.env);
+    this.configKey = o.provider ? 'providers.kubernetesCRD' : 'providers.kubernetesIngress';
+    this.connection = o.connection ?? kubeConnectionOf(connectionOptionsOf(o.provider, o.ingress, o.log), o.env ?? process.env, undefined, this.configKey);
     this.client = new KubeClient(this.connection.kubeConfig, o.requestTimeoutMs);
-    this.kinds = watchedKinds(o.provider);
-    this.namespaces = o.provider.namespaces.length ? [...o.provider.namespaces].sort() : [undefined];
+    this.kinds = watchedKinds(o.provider, o.ingress);
+    this.namespacesOf = new Map();
+    if (o.provider) this.namespacesOf.set('kubernetesCRD', o.provider.namespaces);
+    if (o.ingress) this.namespacesOf.set('kubernetesIngress', o.ingress.namespaces);
     this.backoff = o.backoff ?? { initialMs: 250, maxMs: 30_000 };
     this.discoveryDelay = this.backoff.initialMs;
     this.closing = new Promise((r) => (this.markClosed = r));
@@ -337,13 +378,32 @@ export class KubernetesSource implements Source {
     return this.kinds;
   }
 
+  /**
+   * The namespaces of one kind's informers (undefined: all): the union of those of the providers reading it,
+   * all when one of them watches all.
+   */
+  private namespacesFor(k: WatchedKind): (string | undefined)[] {
+    if (k.clusterScoped) return [undefined];
+    const lists = k.providers.map((p) => this.namespacesOf.get(p) ?? []);
+    if (!lists.length || lists.some((l) => l.length === 0)) return [undefined];
+    return [...new Set(lists.flat())].sort();
+  }
+
   /** Discovers the installed Traefik groups, starts every informer and resolves once each one has listed. */
   async start(onChange: () => void): Promise<void> {
-    this.throttle = new Throttle(onChange, this.o.provider.throttleDuration);
+    if (this.o.provider) this.throttles.set('kubernetesCRD', new Throttle(onChange, this.o.provider.throttleDuration));
+    if (this.o.ingress) this.throttles.set('kubernetesIngress', new Throttle(onChange, this.o.ingress.throttleDuration));
+    const nsInfo = (l: string[] | undefined) => (l === undefined ? undefined : l.length ? l : 'all');
     this.log.info('Kubernetes API: connecting', {
       server: this.connection.server, config: this.connection.origin,
-      namespaces: this.o.provider.namespaces.length ? this.o.provider.namespaces : 'all',
-      labelSelector: this.o.provider.labelSelector || undefined,
+      ...(this.o.provider ? {
+        namespaces: nsInfo(this.o.provider.namespaces),
+        labelSelector: this.o.provider.labelSelector || undefined,
+      } : {}),
+      ...(this.o.ingress ? {
+        ingressNamespaces: nsInfo(this.o.ingress.namespaces),
+        ingressLabelSelector: this.o.ingress.labelSelector || undefined,
+      } : {}),
     });
     const present = await this.discoverUntilAnswered();
     if (this.closed) return;
@@ -362,11 +422,11 @@ export class KubernetesSource implements Source {
 
   private startKind(k: WatchedKind): KindWatch[] {
     const started: KindWatch[] = [];
-    for (const ns of k.clusterScoped ? [undefined] : this.namespaces) {
+    for (const ns of this.namespacesFor(k)) {
       const w = new KindWatch(k, ns, {
         client: this.client, log: this.log, backoff: this.backoff, pageSize: this.o.pageSize ?? 500,
-        closed: () => this.closed,
-        changed: () => this.changed(),
+        closed: () => this.closed, configKey: this.configKey,
+        changed: () => this.changed(k),
         gone: (g) => void this.kindGone(g),
       });
       this.watches.push(w);
@@ -386,7 +446,7 @@ export class KubernetesSource implements Source {
         const err = e as KubeApiError;
         const delay = this.discoveryDelay;
         if (err.statusCode === 401) {
-          this.log.error(`Kubernetes API: unauthorized (401) at ${this.connection.server}: check the token (providers.kubernetesCRD.token or the service account)`, { retryInMs: delay });
+          this.log.error(`Kubernetes API: unauthorized (401) at ${this.connection.server}: check the token (${this.configKey}.token or the service account)`, { retryInMs: delay });
         } else if (err.statusCode === 403) {
           this.log.error(`Kubernetes API: forbidden (403): ${err.message}; API discovery (GET /apis/...) is allowed to every authenticated user by the default system:discovery role`, { retryInMs: delay });
         } else {
@@ -446,7 +506,7 @@ export class KubernetesSource implements Source {
           this.absent.delete(k);
           const ws = this.startKind(k);
           this.log.info(`Kubernetes API: ${k.kind} (${k.apiVersion}) is installed now: watching it`);
-          void Promise.all(ws.map((w) => w.synced)).then(() => this.changed());
+          void Promise.all(ws.map((w) => w.synced)).then(() => this.changed(k));
         }
       } catch (e) {
         this.log.debug(`Kubernetes API: discovery failed: ${(e as Error).message}`);
@@ -463,12 +523,14 @@ export class KubernetesSource implements Source {
     this.absent.add(w.kind);
     this.log.info(`Kubernetes API: ${w.kind.kind} (${w.kind.apiVersion}) is not served any more (its CRD was deleted?): dropped until it is installed again`);
     await Promise.all(same.map((x) => x.stop()));
-    this.changed();
+    this.changed(w.kind);
   }
 
-  private changed(): void {
+  /** A kind changed: every provider reading it is told, each through its own throttle. */
+  private changed(k: WatchedKind): void {
     this.dirty = true;
-    if (this.isSynced && !this.closed) this.throttle?.call();
+    if (!this.isSynced || this.closed) return;
+    for (const p of k.providers) this.throttles.get(p)?.call();
   }
 
   synced(): boolean {
@@ -516,7 +578,7 @@ export class KubernetesSource implements Source {
   async close(): Promise<void> {
     this.closed = true;
     this.markClosed();
-    this.throttle?.cancel();
+    for (const t of this.throttles.values()) t.cancel();
     clearTimeout(this.pollTimer);
     await Promise.all(this.watches.map((w) => w.stop()));
   }
@@ -526,7 +588,26 @@ function keyOf(o: KubeObj): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 }
 
-/** `serve`: the source for providers.kubernetesCRD (throws KubeConfigError when no API server is configured). */
-export function createKubernetesSource(provider: KubernetesCRDProvider, log: Logger, env: NodeJS.ProcessEnv = process.env): KubernetesSource {
-  return new KubernetesSource({ provider, log, env });
+/**
+ * One connection for both providers: each option from kubernetesCRD when set there, else from
+ * kubernetesIngress (Traefik runs one client per provider; a difference is said once).
+ */
+function connectionOptionsOf(crd: KubernetesCRDProvider | undefined, ing: KubernetesIngressProvider | undefined, log: Logger): Pick<KubernetesCRDProvider, 'endpoint' | 'token' | 'certAuthFilePath'> {
+  const keys = ['endpoint', 'token', 'certAuthFilePath'] as const;
+  const out = { endpoint: '', token: '', certAuthFilePath: '' };
+  for (const k of keys) {
+    out[k] = crd?.[k] || ing?.[k] || '';
+    if (crd?.[k] && ing?.[k] && crd[k] !== ing[k]) {
+      log.warn(`providers.kubernetesIngress.${k} differs from providers.kubernetesCRD.${k}: traefik-xds uses one connection for both providers, with kubernetesCRD's ${k}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * `serve`: the source for providers.kubernetesCRD and/or providers.kubernetesIngress (throws KubeConfigError
+ * when no API server is configured).
+ */
+export function createKubernetesSource(provider: KubernetesCRDProvider | undefined, log: Logger, env: NodeJS.ProcessEnv = process.env, ingress?: KubernetesIngressProvider): KubernetesSource {
+  return new KubernetesSource({ provider, ingress, log, env });
 }

@@ -2,10 +2,12 @@
 // the lease every retry period; another candidate takes it over only when it has not seen the lease record
 // change for a whole lease duration (its own clock, so clock skew between nodes does not matter); writes use the
 // Lease's resourceVersion, so two candidates never both win. Every replica serves xDS; only the leader writes
-// Kubernetes Events.
+// to the API (Kubernetes Events, Ingress status).
 import * as os from 'node:os';
 import * as crypto from 'node:crypto';
-import { forbiddenMessage, statusMessage, type KubeClient } from './kubernetes-client';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { forbiddenMessage, statusMessage, SERVICE_ACCOUNT_DIR, type KubeClient } from './kubernetes-client';
 import type { Logger } from '../xds/stream-context';
 
 export interface LeaderElectionOptions {
@@ -152,7 +154,7 @@ export class LeaderElector {
   private setLeader(v: boolean): void {
     if (this.leader === v) return;
     this.leader = v;
-    this.o.log.info(v ? 'leader election: this replica is the leader (it writes Kubernetes Events)' : 'leader election: this replica is not the leader any more',
+    this.o.log.info(v ? 'leader election: this replica is the leader (it writes Kubernetes Events and Ingress status)' : 'leader election: this replica is not the leader any more',
       { lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity });
     for (const f of this.listeners) f(v);
   }
@@ -175,4 +177,35 @@ export class LeaderElector {
       /* the lease expires by itself */
     }
   }
+}
+
+export interface LeaderElectionSetup {
+  client: KubeClient;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** The namespace of the Lease (default: POD_NAMESPACE, the service account's, else `default`). */
+  namespace?: string;
+  /** Default: TRAEFIK_XDS_LEASE_NAME, else `traefik-xds-events` (the name k8s/rbac.yaml grants). */
+  leaseName?: string;
+  identity?: string;
+  timing?: Partial<Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>;
+}
+
+/** A started LeaderElector on the replica set's Lease, named and placed from the environment. */
+export function startLeaderElection(o: LeaderElectionSetup): LeaderElector {
+  const env = o.env ?? process.env;
+  let namespace = o.namespace ?? env.POD_NAMESPACE;
+  if (!namespace) {
+    try {
+      namespace = fs.readFileSync(path.join(SERVICE_ACCOUNT_DIR, 'namespace'), 'utf8').trim() || undefined;
+    } catch {
+      /* not in a cluster */
+    }
+  }
+  const leader = new LeaderElector({
+    client: o.client, log: o.log, namespace: namespace ?? 'default', name: o.leaseName ?? env.TRAEFIK_XDS_LEASE_NAME ?? 'traefik-xds-events',
+    identity: o.identity ?? defaultIdentity(env), ...o.timing,
+  });
+  leader.start();
+  return leader;
 }

@@ -1,5 +1,6 @@
 // `traefik-xds serve` with providers.kubernetesCRD, as a child process against the test API server: it syncs,
-// serves, becomes the Event leader, posts an Event for a broken IngressRoute, and releases its Lease on SIGTERM.
+// serves, becomes the Event leader, posts an Event for a broken IngressRoute, and releases its Lease on SIGTERM;
+// with providers.kubernetesIngress alone, it routes Ingresses from the API and writes their status.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,7 +9,7 @@ import * as http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FakeApiServer } from './fake-apiserver';
 import { until } from './harness';
-import { app, ingressRoute } from './fixtures';
+import { app, ingress, ingressRoute, service, slice } from './fixtures';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'traefik-xds.js');
 
@@ -72,6 +73,43 @@ describe('traefik-xds serve with providers.kubernetesCRD', () => {
     const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
     assert.equal(code, 0, `exit code (stderr: ${stderr.slice(-2000)})`);
     assert.equal(api.get('coordination.k8s.io/v1', 'Lease', 'traefik-xds', 'traefik-xds-events')!.spec.holderIdentity, '', 'released');
+  });
+
+  it('providers.kubernetesIngress alone: routes Ingresses from the API and writes their status as the leader', async function () {
+    this.timeout(40_000);
+    for (const o of [service('whoami'), slice('whoami', ['10.0.0.11'])]) api.put(o);
+    api.put(ingress('web', 'web.example.com', '/'));
+    const cfg = path.join(dir, 'ingress.yaml');
+    fs.writeFileSync(cfg, [
+      'entryPoints: {web: {address: ":8080"}}',
+      `providers: {kubernetesIngress: {endpoint: "${api.url}", token: cli-token, ingressEndpoint: {ip: 192.0.2.10}}}`,
+      'xds: {address: "127.0.0.1:0"}',
+      'admin: {address: "127.0.0.1:0"}',
+    ].join('\n'));
+    let stdout = '';
+    let stderr = '';
+    const firstRequest = api.requests.length; // the API server is shared with the test above
+    const p = spawn(process.execPath, [BIN, 'serve', '--config', cfg], {
+      env: { PATH: process.env.PATH, HOME: dir, POD_NAME: 'cli-ingress', POD_NAMESPACE: 'traefik-xds' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = p;
+    p.stdout!.on('data', (c) => (stdout += c));
+    p.stderr!.on('data', (c) => (stderr += c));
+    const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+    await until(() => /serving xDS on/.test(stdout), `the serve banner (stderr: ${stderr.slice(-2000)})`, 30_000);
+    await until(() => api.get('networking.k8s.io/v1', 'Ingress', 'default', 'web')?.status?.loadBalancer?.ingress, 'the Ingress status', 10_000);
+    assert.deepEqual(api.get('networking.k8s.io/v1', 'Ingress', 'default', 'web')!.status.loadBalancer.ingress, [{ ip: '192.0.2.10' }]);
+    const mine = api.requests.slice(firstRequest);
+    assert.ok(mine.some((r) => r.verb === 'list' && r.path === '/apis/networking.k8s.io/v1/ingresses'));
+    assert.ok(!mine.some((r) => r.path.startsWith('/apis/traefik.')), 'no Traefik CRDs without kubernetesCRD');
+    const adminLine = stderr.split('\n').find((l) => l.includes('admin server listening'))!;
+    const admin = JSON.parse(adminLine).address as string;
+    const routers = await getJson(`http://${admin}/api/diagnostics`);
+    assert.ok(!routers.body.diagnostics.some((d: any) => d.name === 'web' && d.severity !== 'info'), JSON.stringify(routers.body.diagnostics));
+    p.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    assert.equal(code, 0, `exit code (stderr: ${stderr.slice(-2000)})`);
   });
 
   it('without any Kubernetes configuration: a usage error (exit 2) that says what to set', async function () {

@@ -98,6 +98,22 @@ describe('kubernetes connection', () => {
     assert.ok(watchedKinds({ labelSelector: 'a b', disableClusterScopeResources: false }).every((k) => k.selector !== 'a b'));
   });
 
+  it('the watched kinds of providers.kubernetesIngress, alone and with kubernetesCRD', () => {
+    const names = (ks: ReturnType<typeof watchedKinds>) => ks.map((k) => k.kind).sort();
+    const ing = watchedKinds(undefined, { labelSelector: 'expose=yes', disableClusterScopeResources: false });
+    assert.deepEqual(names(ing), ['EndpointSlice', 'Ingress', 'IngressClass', 'Node', 'Secret', 'Service']);
+    assert.deepEqual(ing.filter((k) => k.selector === 'expose=yes').map((k) => k.kind), ['Ingress'], 'its labelSelector is for Ingresses only');
+    assert.ok(ing.find((k) => k.kind === 'IngressClass')!.clusterScoped);
+    assert.deepEqual(names(watchedKinds(undefined, { labelSelector: '', disableClusterScopeResources: true })), ['EndpointSlice', 'Ingress', 'Secret', 'Service']);
+    const both = watchedKinds({ labelSelector: 'crd=yes', disableClusterScopeResources: true }, { labelSelector: 'expose=yes', disableClusterScopeResources: false });
+    assert.equal(both.length, 24 - 1 + 3, 'CRD kinds, ConfigMap, and Ingress, IngressClass, Node for the Ingress provider');
+    assert.deepEqual(both.find((k) => k.kind === 'Node')!.providers, ['kubernetesIngress']);
+    assert.deepEqual(both.find((k) => k.kind === 'Service')!.providers, ['kubernetesCRD', 'kubernetesIngress']);
+    assert.equal(both.find((k) => k.kind === 'Ingress')!.selector, 'expose=yes');
+    assert.ok(both.filter((k) => k.traefik).every((k) => k.selector === 'crd=yes'));
+    assert.deepEqual(watchedKinds(undefined, undefined), []);
+  });
+
   it('Throttle: leading call at once, the trailing one after the window, none lost', async () => {
     let n = 0;
     const t = new Throttle(() => n++, 100);

@@ -3,7 +3,8 @@
 // event a line, ADDED / MODIFIED / DELETED / BOOKMARK / ERROR) resumed from a resourceVersion, label selectors
 // (with the ADDED / DELETED transitions a selector causes), 410 Gone for compacted history (as an ERROR event or
 // as an HTTP status), RBAC refusals (403 with the API server's wording), bearer-token checks, and the
-// create / get / update / merge-patch that Events and Leases need (409 on name or resourceVersion conflicts).
+// create / get / update / merge-patch that Events and Leases need (409 on name or resourceVersion conflicts),
+// and PUT on a `status` subresource (only `status` changes; Ingress status writes).
 // Tests drive it directly: put / remove objects, drop watch connections, compact history, stop and restart.
 import * as http from 'node:http';
 import * as crypto from 'node:crypto';
@@ -35,6 +36,8 @@ export const RESOURCES: ResourceDef[] = [
   { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
   { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
+  { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress', namespaced: true },
+  { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', kind: 'IngressClass', namespaced: false },
 ];
 
 export type Obj = Record<string, any> & { metadata: Record<string, any> };
@@ -170,7 +173,7 @@ export class FakeApiServer {
   }
 
   /** Creates or replaces an object (as `kubectl apply` would), recording the watch event. */
-  put(obj: Obj): Obj {
+  put(obj: Obj, o: { statusOnly?: boolean } = {}): Obj {
     const r = this.resource(obj.apiVersion, obj.kind);
     const ns = r.namespaced ? obj.metadata.namespace ?? 'default' : undefined;
     const key = `${ns ?? ''}/${obj.metadata.name}`;
@@ -180,7 +183,8 @@ export class FakeApiServer {
     next.metadata.uid = prev?.metadata.uid ?? crypto.randomUUID();
     next.metadata.creationTimestamp = prev?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     next.metadata.resourceVersion = String(++this.rv);
-    next.metadata.generation = (prev?.metadata.generation ?? 0) + 1;
+    // A status write leaves metadata.generation alone, as the API server does.
+    next.metadata.generation = (prev?.metadata.generation ?? 0) + (o.statusOnly && prev ? 0 : 1);
     this.store.get(r)!.set(key, next);
     this.record({ rv: this.rv, res: r, type: prev ? 'MODIFIED' : 'ADDED', obj: next, prev });
     return next;
@@ -342,7 +346,7 @@ export class FakeApiServer {
       namespace = rest[1];
       rest = rest.slice(2);
     }
-    const [plural, name] = rest;
+    const [plural, name, sub] = rest;
     const r = RESOURCES.find((x) => x.group === group && x.version === version && x.plural === plural);
     if (!r || (group.startsWith('traefik.') && !this.groups.has(group))) {
       return this.reply(res, rec, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
@@ -350,11 +354,12 @@ export class FakeApiServer {
     const verb = method === 'GET' ? (name ? 'get' : query.watch === 'true' || query.watch === '1' ? 'watch' : 'list')
       : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : method.toLowerCase();
     rec.verb = verb;
-    const denied = this.forbidden.find((f) => f.resource === plural && (!f.verb || f.verb === verb) && (!f.namespace || f.namespace === namespace));
+    const resource = sub ? `${plural}/${sub}` : plural;
+    const denied = this.forbidden.find((f) => f.resource === resource && (!f.verb || f.verb === verb) && (!f.namespace || f.namespace === namespace));
     if (denied) {
       const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
       return this.reply(res, rec, 403, {
-        ...status(403, 'Forbidden', `${plural}${group ? `.${group}` : ''}${name ? ` "${name}"` : ''} is forbidden: User "system:serviceaccount:traefik-xds:traefik-xds" cannot ${verb} resource "${plural}" in API group "${group}" ${scope}`),
+        ...status(403, 'Forbidden', `${plural}${group ? `.${group}` : ''}${name ? ` "${name}"` : ''} is forbidden: User "system:serviceaccount:traefik-xds:traefik-xds" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`),
         details: { name, group, kind: plural },
       });
     }
@@ -369,6 +374,21 @@ export class FakeApiServer {
     }
     const items = this.store.get(r)!;
     const key = (n: string) => `${r.namespaced ? namespace ?? '' : ''}/${n}`;
+    if (sub) {
+      // A subresource: only `status`, and only get and update (what a status writer uses).
+      const o = items.get(key(name));
+      if (sub !== 'status' || (verb !== 'get' && verb !== 'update')) return this.reply(res, rec, 405, status(405, 'MethodNotAllowed', 'method not allowed'));
+      if (!o) return this.reply(res, rec, 404, status(404, 'NotFound', `${plural} "${name}" not found`));
+      if (verb === 'get') return this.reply(res, rec, 200, o);
+      const want = body?.metadata?.resourceVersion;
+      if (want && want !== o.metadata.resourceVersion) {
+        return this.reply(res, rec, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${plural}${group ? `.${group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`));
+      }
+      const next = clone(o);
+      if (body?.status === undefined) delete next.status;
+      else next.status = body.status;
+      return this.reply(res, rec, 200, this.put(next, { statusOnly: true }));
+    }
     switch (verb) {
       case 'list':
         return this.doList(r, namespace, query, res, rec);

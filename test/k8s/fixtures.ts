@@ -52,3 +52,22 @@ export function tlsSecret(name = 'whoami-tls', ns = 'default'): Obj {
   if (!secret) throw new Error('no Secret in the tls-secretname golden case');
   return { ...secret, metadata: { name, namespace: ns } };
 }
+
+/** A networking.k8s.io/v1 Ingress with one rule: `host` (may be empty) and one Prefix path to `service`:80. */
+export function ingress(name: string, host: string, path: string, o: {
+  ns?: string; service?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ingressClassName?: string;
+} = {}): Obj {
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+    metadata: { name, namespace: o.ns ?? 'default', ...(o.labels ? { labels: o.labels } : {}), ...(o.annotations ? { annotations: o.annotations } : {}) },
+    spec: {
+      ...(o.ingressClassName ? { ingressClassName: o.ingressClassName } : {}),
+      rules: [{ ...(host ? { host } : {}), http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: o.service ?? 'whoami', port: { number: 80 } } } }] } }],
+    },
+  };
+}
+
+/** An IngressClass of `controller` (Traefik's by default). */
+export function ingressClass(name: string, controller = 'traefik.io/ingress-controller'): Obj {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name }, spec: { controller } };
+}

@@ -82,8 +82,10 @@ entryPoints:
 `;
 
 export interface StartOptions {
-  /** providers.kubernetesCRD keys besides endpoint and token. */
-  crd?: Record<string, unknown>;
+  /** providers.kubernetesCRD keys besides endpoint and token; null: no kubernetesCRD provider. */
+  crd?: Record<string, unknown> | null;
+  /** providers.kubernetesIngress keys besides endpoint and token; unset: no Ingress provider. */
+  ingress?: Record<string, unknown>;
   entryPoints?: string;
   source?: Partial<KubernetesSourceOptions>;
   /** Resolve once startServe resolves (default) or hand back the promise (startup tests). */
@@ -99,15 +101,17 @@ export class K8sServed {
   }
 
   static configText(api: FakeApiServer, o: StartOptions = {}): string {
-    const crd = { endpoint: api.url, token: 'test-token', ...(o.crd ?? {}) };
-    return `${o.entryPoints ?? ENTRY_POINTS}\nproviders:\n  kubernetesCRD: ${JSON.stringify(crd)}\n`;
+    const conn = { endpoint: api.url, token: 'test-token' };
+    const crd = o.crd === null ? '' : `  kubernetesCRD: ${JSON.stringify({ ...conn, ...(o.crd ?? {}) })}\n`;
+    const ingress = o.ingress ? `  kubernetesIngress: ${JSON.stringify({ ...conn, ...o.ingress })}\n` : '';
+    return `${o.entryPoints ?? ENTRY_POINTS}\nproviders:\n${crd}${ingress}`;
   }
 
   static makeSource(api: FakeApiServer, o: StartOptions, logs: LogLine[]) {
     const { config, diagnostics } = loadStaticConfig({ text: K8sServed.configText(api, o) });
     assert.deepEqual(diagnostics.items.filter((d) => d.severity === 'error'), [], 'the static configuration is valid');
     const source = new KubernetesSource({
-      provider: config.providers.kubernetesCRD!, log: captureLog(logs), env: {},
+      provider: config.providers.kubernetesCRD, ingress: config.providers.kubernetesIngress, log: captureLog(logs), env: {},
       backoff: { initialMs: 30, maxMs: 300 }, discoveryPollMs: 100, requestTimeoutMs: 2000, ...o.source,
     });
     return { config, source };
@@ -164,6 +168,7 @@ const RESP = 'envoy.service.discovery.v3.DiscoveryResponse';
 export interface Push {
   type: TypeUrl;
   version: string;
+  /** The resources the response carried. */
   names: string[];
   seq: number;
 }
@@ -195,10 +200,13 @@ export class AdsFollower {
 
   private onResponse(r: any): void {
     const type = r.type_url as TypeUrl;
-    const m = new Map<string, any>();
+    // Listeners and clusters come as the whole state; other types may come as the changed resources only
+    // (xDS "Grouping Resources into Responses"): the client keeps the others it subscribes to.
+    const full = type === TYPE.lds || type === TYPE.cds;
+    const m = full ? new Map<string, any>() : new Map<string, any>(this.resources.get(type) ?? []);
     for (const res of r.resources ?? []) m.set(res.name ?? res.cluster_name, res);
     this.resources.set(type, m);
-    this.pushes.push({ type, version: r.version_info, names: [...m.keys()].sort(), seq: ++this.seq });
+    this.pushes.push({ type, version: r.version_info, names: (r.resources ?? []).map((res: any) => res.name ?? res.cluster_name).sort(), seq: ++this.seq });
     this.last.set(type, { version: r.version_info, nonce: r.nonce });
     this.send({ type_url: type, version_info: r.version_info, response_nonce: r.nonce, resource_names: this.subscribed.get(type) ?? [] });
     if (type === TYPE.cds) {
@@ -215,6 +223,9 @@ export class AdsFollower {
     const prev = this.subscribed.get(type);
     if (prev && JSON.stringify(prev) === JSON.stringify(names)) return;
     this.subscribed.set(type, names);
+    // Resources no longer subscribed to are forgotten (Envoy drops them with their cluster or listener).
+    const held = this.resources.get(type);
+    if (held) for (const n of [...held.keys()]) if (!names.includes(n)) held.delete(n);
     const l = this.last.get(type);
     this.send({ type_url: type, resource_names: names, ...(l ? { version_info: l.version, response_nonce: l.nonce } : {}) });
   }

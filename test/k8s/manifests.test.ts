@@ -88,20 +88,27 @@ describe('k8s/ manifests', () => {
     const allows = (rules: any[], group: string, resource: string, verb: string, name?: string) => rules.some((r) =>
       r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb) && (!r.resourceNames || (name && r.resourceNames.includes(name))));
 
-    it('get, list and watch on every kind the source watches', () => {
-      for (const k of watchedKinds({ labelSelector: '', disableClusterScopeResources: false })) {
+    // Both providers on: every kind either of them watches.
+    const everything = () => watchedKinds({ labelSelector: '', disableClusterScopeResources: false }, { labelSelector: '', disableClusterScopeResources: false });
+
+    it('get, list and watch on every kind the source watches (Ingress and IngressClass with kubernetesIngress)', () => {
+      const kinds = everything().map((k) => `${k.group}/${k.plural}`);
+      for (const k of ['networking.k8s.io/ingresses', 'networking.k8s.io/ingressclasses', '/nodes', '/services']) assert.ok(kinds.includes(k), k);
+      for (const k of everything()) {
         for (const verb of ['get', 'list', 'watch']) assert.ok(allows(role.rules, k.group, k.plural, verb), `${verb} ${k.plural}.${k.group}`);
       }
     });
 
-    it('writes only Events (create, patch) and its own Lease; no wildcard', () => {
+    it('writes only Events (create, patch), Ingress status (update) and its own Lease; no wildcard', () => {
       assert.ok(allows(role.rules, '', 'events', 'create') && allows(role.rules, '', 'events', 'patch'));
-      const watched = new Set(watchedKinds({ labelSelector: '', disableClusterScopeResources: false }).map((k) => `${k.group}/${k.plural}`));
+      assert.ok(allows(role.rules, 'networking.k8s.io', 'ingresses/status', 'update'));
+      const watched = new Set(everything().map((k) => `${k.group}/${k.plural}`));
       for (const r of role.rules) {
         assert.ok(!r.verbs.includes('*') && !r.resources.includes('*') && !r.apiGroups.includes('*'), 'no wildcard');
         for (const g of r.apiGroups) {
           for (const res of r.resources) {
             if (`${g}/${res}` === '/events') assert.deepEqual(r.verbs.sort(), ['create', 'patch']);
+            else if (`${g}/${res}` === 'networking.k8s.io/ingresses/status') assert.deepEqual(r.verbs, ['update']);
             else {
               assert.ok(watched.has(`${g}/${res}`), `${g}/${res} is watched`);
               assert.deepEqual([...r.verbs].sort(), ['get', 'list', 'watch']);
