@@ -55,6 +55,7 @@ export function modelOptionsOf(config: StaticConfig, diags: Diagnostics): ModelO
     ...(config.providers.kubernetesIngress ? { ingress: config.providers.kubernetesIngress } : {}),
     entryPoints: Object.values(config.entryPoints).map((ep) => ({
       name: ep.name, protocol: ep.address.protocol, ...(ep.http.middlewares.length ? { middlewares: ep.http.middlewares } : {}),
+      port: ep.address.port, tls: ep.http.tls !== undefined,
     })),
     defaultEntryPoints: defaultEntryPoints(config),
     defaultTransport: {

@@ -8,14 +8,22 @@ import { quoteMeta } from './rules';
 import { secretValue } from './certificates';
 import { ObjectIndex, subjectOf } from './object-index';
 import { ingressRule } from './ingress-routers';
+import { legacyServiceForPath } from './ingress-legacy-service';
 import type { HttpBuildContext } from './http-routers';
 import type { IngressObj, IngressPath } from './crds/ingress';
-import type { MiddlewareType } from './crds/types';
+import type { MiddlewareType, ResponseForwarding, ServiceObj, Sticky } from './crds/types';
 import type { ResolvedMiddleware } from './middlewares';
 import type { KubernetesIngressProvider } from '../config/types';
+import { legacyAuth } from './ingress-legacy/auth';
+import { legacyBackendName, legacyBackendNames, legacyErrorPages } from './ingress-legacy/error-pages';
+import { legacyPassClientTlsCert } from './ingress-legacy/pass-client-tls-cert';
+import { redirectEntryPoint, sslForceHostRedirect, sslHostRedirect } from './ingress-legacy/redirects';
+import { planServiceWeights, type WeightPlan } from './ingress-legacy/service-weights';
+import type { LegacyBackendRef, LegacyContext, LegacyPath } from './ingress-legacy/context';
 
 export class LegacyError extends Error {
-  constructor(message: string, readonly annotation: string) {
+  /** `field`: where the error lands on the Ingress when the annotation is not the Ingress's (a Service's). */
+  constructor(message: string, readonly annotation: string, readonly field?: string) {
     super(message);
   }
 }
@@ -63,7 +71,7 @@ export function legacyAnnotationKeys(annotations: Record<string, string>): strin
 }
 
 /** §3.1 lookup: `ingress.kubernetes.io/x`, then `traefik.ingress.kubernetes.io/x`, then the compatibility label. */
-function lookup(annotations: Record<string, string>, name: string): { key: string; value: string } | undefined {
+export function lookup(annotations: Record<string, string>, name: string): { key: string; value: string } | undefined {
   for (const key of [`ingress.kubernetes.io/${name}`, `traefik.ingress.kubernetes.io/${name}`, ...Object.keys(COMPAT).filter((c) => COMPAT[c] === name)]) {
     if (annotations[key] !== undefined) return { key, value: annotations[key]! };
   }
@@ -79,13 +87,16 @@ export interface LegacyPathResult {
   priority?: bigint;
   passHostHeader?: boolean;
   scheme?: string;
+  /** From the backend Service's 1.7 annotations (ingress-legacy-service.ts); the v3 `service.sticky` wins. */
+  sticky?: Sticky;
+  responseForwarding?: ResponseForwarding;
 }
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** 1.7's lenient bool: an unparsable value falls back to the default (reported). */
-function bool(ctx: HttpBuildContext, ing: IngressObj, a: { key: string; value: string } | undefined, dflt: boolean): boolean {
+export function bool(ctx: HttpBuildContext, ing: IngressObj | ServiceObj, a: { key: string; value: string } | undefined, dflt: boolean): boolean {
   if (!a) return dflt;
   if (TRUE.has(a.value)) return true;
   if (FALSE.has(a.value)) return false;
@@ -93,7 +104,7 @@ function bool(ctx: HttpBuildContext, ing: IngressObj, a: { key: string; value: s
   return dflt;
 }
 
-function list(v: string): string[] {
+export function list(v: string): string[] {
   return v.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
@@ -108,15 +119,41 @@ function headerMap(v: string): Record<string, string> {
   return out;
 }
 
-function sourceCriterion(extractor: string, key: string): Record<string, unknown> {
+export function sourceCriterion(extractor: string, key: string): Record<string, unknown> {
   if (extractor === 'client.ip') return { ipStrategy: {} };
   if (extractor === 'request.host') return { requestHost: true };
-  if (extractor.startsWith('request.header.')) return { requestHeaderName: extractor.slice('request.header.'.length) };
+  // oxy refuses `request.header.` with no name ("wrong header").
+  if (extractor.startsWith('request.header.') && extractor.length > 'request.header.'.length) return { requestHeaderName: extractor.slice('request.header.'.length) };
   throw new LegacyError(`unknown extractor function ${JSON.stringify(extractor)} (client.ip, request.host or request.header.<Name>)`, key);
 }
 
+/** 1.7's getIntValue: an unparsable integer is the default (0). */
+function int(v: string | undefined): number {
+  return v !== undefined && /^[+-]?[0-9]+$/.test(v.trim()) ? Number(v.trim()) : 0;
+}
+
+/** The 1.7 backend name of a path of this Ingress (error-pages refer to backends by it). */
+export function backendNameOf(ing: IngressObj, host: string, path: string, serviceName: string): string {
+  const eps = lookup(ing.annotations, 'frontend-entry-points');
+  return legacyBackendName(host, path, serviceName, eps ? list(eps.value) : [], int(lookup(ing.annotations, 'priority')?.value));
+}
+
+/** 1.7 backend names of the processed Ingresses (legacy mode), for error-pages. */
+export function legacyBackendsOf(ingresses: IngressObj[]): Map<string, LegacyBackendRef> {
+  return legacyBackendNames(ingresses, (ing) => {
+    const eps = lookup(ing.annotations, 'frontend-entry-points');
+    return { entryPoints: eps ? list(eps.value) : [], priority: int(lookup(ing.annotations, 'priority')?.value) };
+  });
+}
+
+/** service-weights of an Ingress (throws ServiceWeightsError: the whole Ingress is skipped), or undefined. */
+export function legacyServiceWeights(ctx: HttpBuildContext, ing: IngressObj): WeightPlan | undefined {
+  const sw = lookup(ing.annotations, 'service-weights');
+  return sw ? planServiceWeights(ctx, ing, sw) : undefined;
+}
+
 /** The 1.7 features of one path, in the router-level order of §3.9. */
-export function legacyForPath(ctx: HttpBuildContext, ing: IngressObj, host: string, p: IngressPath, field: string): LegacyPathResult {
+export function legacyForPath(ctx: LegacyContext, ing: IngressObj, host: string, p: IngressPath, field: string): LegacyPathResult {
   const a = ing.annotations;
   const io = ctx.opts.ingress as KubernetesIngressProvider;
   const subject = subjectOf(ing);
@@ -129,11 +166,21 @@ export function legacyForPath(ctx: HttpBuildContext, ing: IngressObj, host: stri
     return { id: `${ing.namespace}/${name}`, namespace: ing.namespace, name, type, config, data, subject, via: [] };
   };
 
-  // Refused outright: what the translators cannot express (the path would lose a feature it asks for).
-  for (const k of ['service-weights', 'error-pages', 'pass-client-tls-cert', 'redirect-entry-point']) {
-    const v = lookup(a, k);
-    if (v) throw new LegacyError(`the 1.7 annotation ${k} is not translated by this version of traefik-xds`, v.key);
-  }
+  const lp: LegacyPath = {
+    ctx, ing, subject, host, path, io,
+    get: (name) => lookup(a, name),
+    getOf: (o, name) => lookup(o.annotations, name),
+    bool: (v, dflt) => bool(ctx, ing, v, dflt),
+    field: af,
+    mw,
+    fail: (message, key) => {
+      throw new LegacyError(message, key);
+    },
+  };
+
+  // Error pages (first: they see the answers of everything after them).
+  const pages = lookup(a, 'error-pages');
+  if (pages) out.middlewares.push(...legacyErrorPages(lp, pages, backendNameOf(ing, host, path, p.backend.service?.name ?? '')));
   const passTls = lookup(a, 'pass-tls-cert');
   if (passTls && bool(ctx, ing, passTls, io.enablePassTLSCert)) ctx.diags.warn(subject, af(passTls.key), 'pass-tls-cert (upstream TLS from the entry point) is not translated; ignored');
 
@@ -169,9 +216,14 @@ export function legacyForPath(ctx: HttpBuildContext, ing: IngressObj, host: stri
   const appRoot = lookup(a, 'app-root');
   const rr = lookup(a, 'redirect-regex');
   const rp = lookup(a, 'redirect-replacement');
+  const rep = lookup(a, 'redirect-entry-point');
   if (appRoot && (path === '/' || path === '')) {
     const hostRe = host ? quoteMeta(host) : '[^/]+';
     out.middlewares.push(mw('redirectRegex', { regex: `^(https?://${hostRe}(:[0-9]+)?)/$`, replacement: `\${1}/${appRoot.value.replace(/^\//, '')}`, permanent }));
+  } else if (rep && rep.value.trim()) {
+    // 1.7: redirect-entry-point wins over redirect-regex.
+    out.middlewares.push(redirectEntryPoint(lp, rep, permanent));
+    if (rr || rp) ctx.diags.info(subject, af((rr ?? rp)!.key), 'ignored: redirect-entry-point takes precedence over redirect-regex/redirect-replacement, as in Traefik 1.7');
   } else if (rr || rp) {
     if (!rr || !rp) throw new LegacyError('redirect-regex and redirect-replacement must be set together', (rr ?? rp)!.key);
     if (/\{\{/.test(rp.value)) throw new LegacyError('Go templates ({{…}}) in redirect-replacement are not supported', rp.key);
@@ -179,8 +231,24 @@ export function legacyForPath(ctx: HttpBuildContext, ing: IngressObj, host: stri
   }
   const sslRedirect = bool(ctx, ing, lookup(a, 'ssl-redirect'), false);
   const sslTemp = bool(ctx, ing, lookup(a, 'ssl-temporary-redirect'), false);
-  if ((sslRedirect || sslTemp) && !bool(ctx, ing, lookup(a, 'is-development'), false)) {
-    out.middlewares.push(mw('redirectScheme', { scheme: 'https', permanent: sslRedirect }));
+  const sslHost = lookup(a, 'ssl-host');
+  const sslForce = lookup(a, 'ssl-force-host');
+  const forceHost = bool(ctx, ing, sslForce, false);
+  // unrolled/secure: ssl-redirect redirects (301, or 307 with ssl-temporary-redirect); ssl-temporary-redirect
+  // alone only chooses the status of the ssl-redirect and ssl-force-host redirects.
+  const sslActive = sslRedirect && !bool(ctx, ing, lookup(a, 'is-development'), false);
+  if (sslActive) {
+    if (sslHost?.value) out.middlewares.push(sslHostRedirect(lp, sslHost, !sslTemp));
+    else out.middlewares.push(mw('redirectScheme', { scheme: 'https', permanent: !sslTemp }));
+  } else if (sslHost?.value && !forceHost) {
+    ctx.diags.info(subject, af(sslHost.key), 'ssl-host is used only with ssl-redirect or ssl-force-host: no effect');
+  }
+  if (sslTemp && !sslRedirect && !forceHost) {
+    ctx.diags.info(subject, af(lookup(a, 'ssl-temporary-redirect')!.key), 'ssl-temporary-redirect only selects 307 for the ssl-redirect and ssl-force-host redirects: no effect alone, as in Traefik 1.7');
+  }
+  if (forceHost) {
+    if (sslHost?.value) out.middlewares.push(sslForceHostRedirect(lp, sslForce!, sslHost, !sslTemp));
+    else ctx.diags.info(subject, af(sslForce!.key), 'ssl-force-host without ssl-host compares the Host with itself: no effect, as in Traefik 1.7');
   }
 
   // Rule type and path modifiers.
@@ -250,36 +318,18 @@ export function legacyForPath(ctx: HttpBuildContext, ing: IngressObj, host: stri
     if (/^[0-9]+$/.test(sts.value)) { if (Number(sts.value) > 0) h.stsSeconds = Number(sts.value); }
     else ctx.diags.warn(subject, af(sts.key), `invalid hsts-max-age ${JSON.stringify(sts.value)}: Traefik 1.7 used the default (0)`);
   }
-  for (const k of ['ssl-host', 'ssl-force-host']) {
-    const v = lookup(a, k);
-    if (v) throw new LegacyError(`the 1.7 annotation ${k} is not translated by this version of traefik-xds`, v.key);
-  }
   if (Object.keys(h).length) out.middlewares.push(mw('headers', h));
 
-  // Authentication.
-  const authType = lookup(a, 'auth-type');
-  if (authType) {
-    const t = authType.value.toLowerCase();
-    const realm = lookup(a, 'auth-realm');
-    if (realm && realm.value !== '' && realm.value !== 'traefik') throw new LegacyError('auth-realm must be "traefik" or empty in Traefik 1.7', realm.key);
-    if (t === 'basic') {
-      const sec = lookup(a, 'auth-secret');
-      if (!sec) throw new LegacyError('auth-type basic needs auth-secret', authType.key);
-      const secret = ctx.index.secrets.get(ObjectIndex.key(ing.namespace, sec.value));
-      if (!secret) throw new LegacyError(`auth secret ${ing.namespace}/${sec.value} not found`, sec.key);
-      const keys = Object.keys({ ...(secret.spec.data ?? {}), ...(secret.spec.stringData ?? {}) });
-      if (keys.length !== 1) throw new LegacyError(`auth secret ${ing.namespace}/${sec.value} must hold exactly one key (it has ${keys.length})`, sec.key);
-      const users = (secretValue(secret, keys[0]!) ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-      if (!users.length) throw new LegacyError(`auth secret ${ing.namespace}/${sec.value} has no user`, sec.key);
-      const cfg: Record<string, unknown> = { secret: sec.value, realm: 'traefik' };
-      if (bool(ctx, ing, lookup(a, 'auth-remove-header'), false)) cfg.removeHeader = true;
-      const hf = lookup(a, 'auth-header-field');
-      if (hf?.value) cfg.headerField = hf.value;
-      out.middlewares.push(mw('basicAuth', cfg, { users }));
-    } else {
-      throw new LegacyError(`auth-type ${JSON.stringify(authType.value)} is not translated by this version of traefik-xds (basic only)`, authType.key);
-    }
+  // TLS client certificate headers.
+  const pct = lookup(a, 'pass-client-tls-cert');
+  if (pct) {
+    const m = legacyPassClientTlsCert(lp, pct);
+    if (m) out.middlewares.push(m);
   }
+
+  // Authentication.
+  const auth = legacyAuth(lp);
+  if (auth) out.middlewares.push(auth);
 
   // Rate limit (YAML; unparsable → feature dropped, as in 1.7).
   const rl = lookup(a, 'rate-limit');
@@ -300,12 +350,7 @@ export function legacyForPath(ctx: HttpBuildContext, ing: IngressObj, host: stri
     }
   }
 
-  // Service-side 1.7 annotations (on the backend Service): not translated yet.
-  const svcName = p.backend.service?.name;
-  const svc = svcName ? ctx.index.services.get(ObjectIndex.key(ing.namespace, svcName)) : undefined;
-  if (svc) {
-    const keys = legacyAnnotationKeys(svc.annotations);
-    if (keys.length) ctx.diags.warn(subjectOf(svc), 'metadata.annotations', `Traefik 1.7 Service annotations are not translated by this version of traefik-xds: ${keys.join(', ')}`);
-  }
+  // Service-side 1.7 annotations (on the backend Service): LB options, and middlewares before the rate limit.
+  legacyServiceForPath(ctx, ing, host, p, field, out, mw);
   return out;
 }

@@ -31,6 +31,13 @@ export interface MiddlewareData {
   forwardAuth?: { cluster: string; address: ForwardAuthAddress; appendPath: boolean };
   /** Errors: the error-page service's cluster (in Model.clusters). */
   errorService?: { cluster: string; passHostHeader: boolean };
+  /** PassTLSClientCert: the info header's name when it is not v3's (Traefik 1.7 wrote `…-Cert-Infos`). */
+  infoHeader?: string;
+  /**
+   * A Traefik 1.7 `redirect-entry-point` redirect: the target entry point, where the router serves without it
+   * (ingress-legacy/redirects.ts splits the router by entry point).
+   */
+  redirectEntryPoint?: string;
 }
 
 /** Clusters the middlewares of a router send requests to (its own, its entry points', its services'). */

@@ -18,6 +18,9 @@ export interface EntryPointInfo {
   protocol: 'tcp' | 'udp';
   /** `http.middlewares`: Traefik ids (`ns-name@kubernetescrd`) prepended to every router of the entry point. */
   middlewares?: string[];
+  /** Listening port and whether `http.tls` is set: what a 1.7 `redirect-entry-point` redirects to. */
+  port?: number;
+  tls?: boolean;
 }
 
 /**

@@ -41,12 +41,13 @@ export const translatePassTLSClientCert: MiddlewareTranslator = (mw, ctx) => {
   if (!c.pem && fields.length === 0) {
     return { issues: [{ severity: 'info', field: fieldOf(mw), message: 'neither pem nor any info field is selected: Traefik sets no header, and nothing is emitted' }] };
   }
-  const remove = [CERT, INFO].map((h) => h.toLowerCase());
+  const infoName: string = mw.data.infoHeader ?? INFO;
+  const remove = [CERT, infoName].map((h) => h.toLowerCase());
   if (!ctx.tls) {
     issues.push({
       severity: 'warning',
       field: fieldOf(mw),
-      message: `this route configuration serves plain HTTP, where there is no client certificate: ${CERT}(-Info) headers sent by the client are removed (Traefik would forward them unchanged)`,
+      message: `this route configuration serves plain HTTP, where there is no client certificate: ${CERT}(${infoName.slice(CERT.length)}) headers sent by the client are removed (Traefik would forward them unchanged)`,
     });
     return { route: { requestHeadersToRemove: remove }, issues };
   }
@@ -56,15 +57,15 @@ export const translatePassTLSClientCert: MiddlewareTranslator = (mw, ctx) => {
     issues.push({ severity: 'warning', field: fieldOf(mw, 'pem'), message: `approximated: ${CERT} carries the leaf certificate as URL-encoded PEM (BEGIN/END lines included); Traefik sends each certificate the client presented as bare base64, comma-separated` });
   }
   if (fields.length) {
-    add.push({ header: { key: INFO, value: fields.join(lit(';')) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+    add.push({ header: { key: infoName, value: fields.join(lit(';')) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
     const diffs: string[] = [];
     if (anySelected(info!.subject) || anySelected(info!.issuer)) diffs.push('Subject/Issuer are Envoy\'s full RFC 2253 names (every attribute, most specific first) and not the selected attributes in Traefik\'s order');
     if (info!.serialNumber) diffs.push('SerialNumber is hexadecimal (Traefik: decimal)');
     if (info!.sans) diffs.push('SAN lists DNS, IP and URI names (no e-mail names, and empty entries when a kind is absent)');
     diffs.push('only the leaf certificate is described (Traefik: every certificate the client presented, comma-separated)');
     if (anySelected(info!.subject) || anySelected(info!.issuer) || info!.sans) diffs.push('the names are inserted as they are, not query-escaped like the rest of the value');
-    issues.push({ severity: 'warning', field: fieldOf(mw, 'info'), message: `approximated: ${INFO}: ${diffs.join('; ')}` });
+    issues.push({ severity: 'warning', field: fieldOf(mw, 'info'), message: `approximated: ${infoName}: ${diffs.join('; ')}` });
   }
-  issues.push({ severity: 'info', field: fieldOf(mw), message: `client-sent ${CERT}(-Info) headers are removed first, so a client cannot supply its own (Traefik forwards them when the connection has no client certificate)` });
+  issues.push({ severity: 'info', field: fieldOf(mw), message: `client-sent ${CERT}(${infoName.slice(CERT.length)}) headers are removed first, so a client cannot supply its own (Traefik forwards them when the connection has no client certificate)` });
   return { route: { requestHeadersToRemove: remove, requestHeadersToAdd: add }, issues };
 };
