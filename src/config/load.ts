@@ -470,7 +470,7 @@ export function defaultKubernetesIngress(): KubernetesIngressProvider {
   return {
     endpoint: '', token: '', certAuthFilePath: '', namespaces: [], labelSelector: '', ingressClass: '', throttleDuration: 0,
     allowEmptyServices: false, allowExternalNameServices: false, disableIngressClassLookup: false, disableClusterScopeResources: false,
-    nativeLBByDefault: false, strictPrefixMatching: false, legacyAnnotations: 'none', disablePassHostHeaders: false, enablePassTLSCert: false,
+    nativeLBByDefault: false, strictPrefixMatching: false, legacyAnnotations: 'none', defaultIngressClass: 'auto', disablePassHostHeaders: false, enablePassTLSCert: false,
   };
 }
 
@@ -507,6 +507,7 @@ function parseKubernetesIngress(ctx: Ctx, body: Val): KubernetesIngressProvider 
     if (b !== undefined) out[k] = b;
   }
   out.legacyAnnotations = readEnum(ctx, o.get('legacyAnnotations'), ['none', 'v1.7'] as const) ?? 'none';
+  out.defaultIngressClass = readEnum(ctx, o.get('defaultIngressClass'), ['auto', 'none'] as const) ?? 'auto';
   for (const k of ['disablePassHostHeaders', 'enablePassTLSCert'] as const) {
     if (out[k] && out.legacyAnnotations !== 'v1.7') {
       ctx.error(o.get(k) as Val, `${k} is a Traefik 1.7 option: it needs legacyAnnotations: v1.7`);

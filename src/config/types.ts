@@ -169,6 +169,11 @@ export interface KubernetesIngressProvider {
   ingressEndpoint?: IngressEndpointConfig;
   /** Ours: `v1.7` reads the Traefik 1.x annotations (traefik-ingress.md §3). */
   legacyAnnotations: 'none' | 'v1.7';
+  /**
+   * Ours (traefik-ingress.md §7): `auto` gives class-less Ingresses read from files the one default IngressClass
+   * of Traefik's controller, as the API server's admission plugin would have; `none` leaves them class-less.
+   */
+  defaultIngressClass: 'auto' | 'none';
   /** 1.7 options, accepted with legacyAnnotations v1.7 only. */
   disablePassHostHeaders: boolean;
   enablePassTLSCert: boolean;

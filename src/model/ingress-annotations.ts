@@ -92,7 +92,8 @@ function parseValue(type: FieldType, value: string, key: string): unknown {
       return n;
     }
     case 'list':
-      return value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      // paerser: an empty value sets no list; otherwise items are trimmed and empty ones kept ("a,,b" has 3).
+      return value === '' ? [] : value.split(',').map((x) => x.trim());
     case 'group':
       return value;
   }
@@ -115,7 +116,8 @@ function decode(annotations: Record<string, string>, root: 'router' | 'service',
     const parts = rest.split('.');
     if (parts[0]!.toLowerCase() !== root) continue;
     const path = parts.slice(1);
-    if (path.length === 0) throw new AnnotationError(`annotation ${key} names no field of ${root}`, key);
+    // Traefik keeps only labels starting with `traefik.router.` / `traefik.service.`: a bare `router` is ignored.
+    if (path.length === 0) continue;
     const generic = path.map((p) => (/^[0-9]+$/.test(p) ? 'N' : p.toLowerCase())).join('.');
     const type = fields[generic];
     if (!type) {
@@ -126,13 +128,19 @@ function decode(annotations: Record<string, string>, root: 'router' | 'service',
     if (type === 'group') {
       if (value.toLowerCase() !== 'true' && value !== '') disabled.add(canonical);
       else values.set(canonical, true);
-    } else values.set(canonical, parseValue(type, value, key));
+    } else values.set(canonical, { type, value, key });
     keys[canonical] = key;
   }
-  // A disabled group drops its sub-keys; a sub-key alone creates its groups.
+  // A disabled group drops its sub-keys unread (paerser fills nothing below it: no parse error there either);
+  // the others are parsed now; a sub-key alone creates its groups.
   for (const g of groups) {
     if (!disabled.has(g)) continue;
     for (const k of [...values.keys()]) if (k === g || k.startsWith(`${g}.`)) values.delete(k);
+  }
+  for (const [k, v] of values) {
+    if (v === true) continue;
+    const { type, value, key } = v as { type: FieldType; value: string; key: string };
+    values.set(k, parseValue(type, value, key));
   }
   for (const k of [...values.keys()]) {
     for (const g of groups) if (k.startsWith(`${g}.`) && !disabled.has(g)) values.set(g, true);
@@ -198,13 +206,20 @@ export function decodeServiceAnnotations(annotations: Record<string, string>): S
   return out;
 }
 
-/** Go's %q for a rule argument: double quotes with Go escapes (the rule length counts them: priority = len(rule)). */
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/**
+ * Go's %q (strconv.Quote) for a rule argument: double quotes, `\"` and `\\`, the C escapes, `\xNN` for other
+ * ASCII controls, `\uNNNN` / `\UNNNNNNNN` for other non-printable runes. The rule length counts them:
+ * priority = len(rule) in bytes.
+ */
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (GO_PRINTABLE.test(ch)) out += ch;
     else if (c === 7) out += '\\a';
     else if (c === 8) out += '\\b';
     else if (c === 12) out += '\\f';
@@ -213,8 +228,9 @@ export function goQuote(s: string): string {
     else if (c === 9) out += '\\t';
     else if (c === 11) out += '\\v';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if ((c >= 0x80 && c < 0xa0) || c === 0xad || (c >= 0x2028 && c <= 0x2029) || c === 0xfeff) out += c > 0xff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd'; // a lone surrogate is not a valid rune
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
   }
   return `${out}"`;
 }

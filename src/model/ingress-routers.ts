@@ -9,13 +9,19 @@ import { compileRule } from './rules/cache';
 import { normalize } from './naming';
 import { ObjectIndex, subjectOf } from './object-index';
 import { resolveUpstream, ServiceError } from './services';
-import { withServerSticky } from './sticky-cookies';
+import { INGRESS_PROVIDER_SUFFIX, withServerSticky } from './sticky-cookies';
 import { loadCertificate } from './certificates';
 import { resolveMiddlewares, resolveEntryPointMiddlewares, MiddlewareError, type ResolvedMiddleware } from './middlewares';
 import { parseLabelSelector } from './labelselector';
 import { AnnotationError, decodeRouterAnnotations, decodeServiceAnnotations, goQuote, type RouterAnnotations } from './ingress-annotations';
-import { legacyAnnotationKeys, legacyForPath, LegacyError, type LegacyPathResult } from './ingress-legacy';
-import { TRAEFIK_INGRESS_CONTROLLER, type IngressBackend, type IngressObj, type IngressPath } from './crds/ingress';
+import { legacyAnnotationKeys, legacyBackendsOf, legacyForPath, legacyServiceWeights, LegacyError, type LegacyPathResult } from './ingress-legacy';
+import { legacyServiceForDefaultBackend } from './ingress-legacy-service';
+import { addWeightedTarget, finishWeightedRouter, setFirstWeight, ServiceWeightsError, weightGroupKey } from './ingress-legacy/service-weights';
+import { splitByRedirectEntryPoint } from './ingress-legacy/redirects';
+import type { LegacyBackendRef } from './ingress-legacy/context';
+import { TRAEFIK_INGRESS_CONTROLLER, type IngressBackend, type IngressClassObj, type IngressObj, type IngressPath } from './crds/ingress';
+import { ingressClassAccepted, traefikIngressClassNames } from './ingress-class';
+import { admissionDefault, admissionWouldDefault, IS_DEFAULT_CLASS_ANNOTATION } from './ingress-default-class';
 import type { HttpBuildContext } from './http-routers';
 import type { LoadBalancerSpec } from './crds/types';
 import type { DiagnosticSubject } from './diagnostics';
@@ -43,6 +49,8 @@ interface IngressCtx extends HttpBuildContext {
   io: KubernetesIngressProvider;
   /** Model options with the Ingress provider's service options. */
   svcOpts: ModelOptions;
+  /** Legacy mode: the 1.7 backend names of the processed Ingresses (error-pages). */
+  legacyBackends?: Map<string, LegacyBackendRef>;
 }
 
 export function buildIngressRouters(ctx: HttpBuildContext): HttpRouter[] {
@@ -75,13 +83,14 @@ export function buildIngressRouters(ctx: HttpBuildContext): HttpRouter[] {
     const s = parseLabelSelector(io.labelSelector);
     if (typeof s === 'function') selector = s;
   }
-  const classes = ingressClassNames(ictx);
+  const classes = traefikIngressClassNames(ictx.io, ictx.index);
+  const admission = defaultClassEmulation(ictx, ingresses);
   const routers = new Map<string, HttpRouter>();
   let defaultRouter: HttpRouter | undefined;
-  for (const ing of ingresses) {
-    if (io.namespaces.length && !io.namespaces.includes(ing.namespace)) continue; // invisible, as to an informer
-    if (!selector(ing.labels)) continue;
-    if (!processed(ictx, ing, classes)) continue;
+  const chosen = ingresses.filter((ing) => (!io.namespaces.length || io.namespaces.includes(ing.namespace)) // invisible, as to an informer
+    && selector(ing.labels) && processed(ictx, ing, classes, admission));
+  if (io.legacyAnnotations === 'v1.7') ictx.legacyBackends = legacyBackendsOf(chosen);
+  for (const ing of chosen) {
     const built = buildIngress(ictx, ing, defaultRouter !== undefined);
     for (const r of built) {
       if (r.name === 'default-router') {
@@ -99,6 +108,7 @@ export function buildIngressRouters(ctx: HttpBuildContext): HttpRouter[] {
     }
   }
   const out = [...routers.values()];
+  reportAmbiguousRules(ctx, out);
   if (defaultRouter) out.push(defaultRouter);
   // Entry-point middlewares, as for IngressRoute routers (their errors are reported once by http-routers.ts).
   const epMw = new Map<string, ResolvedMiddleware[] | { error: string }>();
@@ -118,25 +128,63 @@ export function buildIngressRouters(ctx: HttpBuildContext): HttpRouter[] {
   return out;
 }
 
-/** §1.3 step 1: names of the IngressClasses of Traefik's controller (filtered by the ingressClass option). */
-function ingressClassNames(ctx: IngressCtx): Set<string> {
-  const out = new Set<string>();
-  if (ctx.io.disableIngressClassLookup || ctx.io.disableClusterScopeResources) return out;
-  for (const c of ObjectIndex.sorted(ctx.index.ingressClasses)) {
-    if (c.spec.controller !== TRAEFIK_INGRESS_CONTROLLER) continue;
-    if (ctx.io.ingressClass && c.name !== ctx.io.ingressClass) continue;
-    out.add(c.name);
+/**
+ * §5: the same rule at the same priority in several Ingresses (same host+path+type): Traefik's order between
+ * them is unspecified (an unstable sort); traefik-xds serves the first by router name (route-config.ts).
+ */
+function reportAmbiguousRules(ctx: HttpBuildContext, routers: HttpRouter[]): void {
+  const groups = new Map<string, HttpRouter[]>();
+  for (const r of routers) {
+    const key = `${r.priority}\0${r.tls ? 'tls' : 'plain'}\0${r.rule}`;
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
   }
-  return out;
+  for (const list of groups.values()) {
+    if (new Set(list.map((r) => `${r.provenance.namespace}/${r.provenance.name}`)).size < 2) continue;
+    const sorted = [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const winner = sorted[0]!;
+    for (const r of sorted) {
+      if (!r.entryPoints.some((ep) => winner.entryPoints.includes(ep))) continue;
+      const others = sorted.filter((x) => x !== r && x.entryPoints.some((ep) => r.entryPoints.includes(ep)));
+      if (!others.length) continue;
+      ctx.diags.warn(r.provenance.subject, r.provenance.field,
+        `ambiguous: ${others.map((x) => `Ingress ${x.provenance.namespace}/${x.provenance.name} (${x.provenance.field})`).join(', ')} has the same rule ${r.rule} at the same priority ${r.priority}; Traefik picks one of them unpredictably, traefik-xds always serves router ${winner.name} (first by name)`);
+    }
+  }
+}
+
+/**
+ * §7 `defaultIngressClass: auto`: the class the API server's admission would have given class-less Ingresses
+ * read from files (undefined: none). Several default classes: a warning on each, and no class is given.
+ */
+function defaultClassEmulation(ctx: IngressCtx, ingresses: IngressObj[]): IngressClassObj | undefined {
+  if (ctx.io.defaultIngressClass !== 'auto') return undefined;
+  const d = admissionDefault(ctx.index);
+  if (d.kind === 'one') return d.cls;
+  if (d.kind === 'several' && ingresses.some(admissionWouldDefault)) {
+    const names = d.classes.map((c) => c.name).join(', ');
+    for (const c of d.classes) {
+      ctx.diags.warn(subjectOf(c), `metadata.annotations["${IS_DEFAULT_CLASS_ANNOTATION}"]`,
+        `${d.classes.length} IngressClasses are marked default (${names}): the API server refuses to create an Ingress without class then, so the class-less Ingresses read from files are given none (defaultIngressClass: auto)`);
+    }
+  }
+  return undefined;
 }
 
 /** §1.3: whether Traefik processes this Ingress. */
-function processed(ctx: IngressCtx, ing: IngressObj, classes: Set<string>): boolean {
+function processed(ctx: IngressCtx, ing: IngressObj, classes: Set<string>, admissionClass: IngressClassObj | undefined): boolean {
   const subject = subjectOf(ing);
   const want = ctx.io.ingressClass;
-  const cn = ing.spec.ingressClassName;
+  let cn = ing.spec.ingressClassName;
+  if (!cn && admissionClass && admissionWouldDefault(ing)) {
+    cn = admissionClass.name;
+    ctx.diags.info(subject, 'spec.ingressClassName',
+      `no ingress class: given the default IngressClass "${cn}" (annotation ${IS_DEFAULT_CLASS_ANNOTATION}: "true"${admissionClass.spec.controller !== TRAEFIK_INGRESS_CONTROLLER ? `, controller "${admissionClass.spec.controller ?? ''}"` : ''}), as the API server's admission would have at creation (defaultIngressClass: auto; set it to none to keep file Ingresses class-less)`);
+  }
+  if (ingressClassAccepted(ctx.io, ing, classes, cn)) return true;
+  // Not processed: say why.
   if (cn) {
-    if (classes.has(cn)) return true;
     const cls = ctx.index.ingressClasses.get(cn);
     const lookupOff = ctx.io.disableIngressClassLookup || ctx.io.disableClusterScopeResources;
     if (lookupOff) {
@@ -153,7 +201,6 @@ function processed(ctx: IngressCtx, ing: IngressObj, classes: Set<string>): bool
     return false;
   }
   const a = ing.annotations['kubernetes.io/ingress.class'] ?? '';
-  if (a === want || (want === '' && a === 'traefik')) return true;
   ctx.diags.info(subject, 'metadata.annotations["kubernetes.io/ingress.class"]',
     `ignored: ingress class ${JSON.stringify(a)} does not match the provider's ingressClass ${JSON.stringify(want)}${want === '' ? ' (with no ingressClass option, Traefik takes Ingresses without class or of class "traefik")' : ''}`);
   return false;
@@ -209,14 +256,17 @@ function buildIngress(ctx: IngressCtx, ing: IngressObj, haveDefault: boolean): H
       entryPoints: resolveEntryPoints(ctx, ann, subject),
       tlsOptions: resolveTlsOptions(ctx, ann),
       middlewares: resolveRouterMiddlewares(ctx, ing, ann),
-      syntax: ann.ruleSyntax === undefined ? ctx.opts.defaultRuleSyntax : ann.ruleSyntax === 'v2' ? 'v2' : 'v3',
+      // Traefik: an empty rulesyntax is the default syntax; anything but v2 is v3.
+      syntax: !ann.ruleSyntax ? ctx.opts.defaultRuleSyntax : ann.ruleSyntax === 'v2' ? 'v2' : 'v3',
     };
     if (ann.ruleSyntax !== undefined) {
       diags.info(subject, annotationField(ann.keys.rulesyntax!), `router.rulesyntax is deprecated in Traefik; rules of this Ingress use the ${ic.syntax} syntax`);
     }
-    if (ann.observability) diags.info(subject, annotationField(ann.keys.observability ?? 'router.observability'), 'accepted; it has no per-route effect on Envoy (access logs, metrics and tracing are configured on the Envoy side)');
+    // The group's own key, else its first sub-key (a sub-key alone creates the group).
+    const groupKey = (g: string) => ann.keys[g] ?? Object.entries(ann.keys).filter(([k]) => k.startsWith(`${g}.`)).map(([, v]) => v).sort()[0]!;
+    if (ann.observability) diags.info(subject, annotationField(groupKey('observability')), 'accepted; it has no per-route effect on Envoy (access logs, metrics and tracing are configured on the Envoy side)');
     if (ann.tls?.certResolver) diags.warn(subject, annotationField(ann.keys['tls.certresolver']!), `certificate resolver "${ann.tls.certResolver}" is ignored: traefik-xds has no ACME client; provide the certificate as a Secret in spec.tls`);
-    if (ann.tls?.domains?.length) diags.info(subject, 'metadata.annotations', 'router.tls.domains is ignored: it only drives ACME certificate requests, which traefik-xds does not make');
+    if (ann.tls?.domains?.length) diags.info(subject, annotationField(groupKey('tls.domains')), 'router.tls.domains is ignored: it only drives ACME certificate requests, which traefik-xds does not make');
 
     const rules = ing.spec.rules ?? [];
     if (ing.spec.defaultBackend) {
@@ -228,13 +278,17 @@ function buildIngress(ctx: IngressCtx, ing: IngressObj, haveDefault: boolean): H
         try {
           out.push(buildDefaultRouter(ctx, ic));
         } catch (e) {
-          if (!(e instanceof PathError)) throw e;
-          diags.report(e.severity, subject, e.field, `${e.message}; the default backend is left out`);
+          if (e instanceof LegacyError) diags.error(subject, e.field ?? annotationField(e.annotation), `${e.message}; the default backend is left out`);
+          else if (!(e instanceof PathError)) throw e;
+          else diags.report(e.severity, subject, e.field, `${e.message}; the default backend is left out`);
         }
       }
     }
     if (rules.length === 0 && !ing.spec.defaultBackend) diags.warn(subject, 'spec', 'the Ingress has neither rules nor a default backend: it routes nothing');
 
+    // 1.7 service-weights: the paths of a (host, path, pathType) share one weighted router.
+    const weights = legacy ? legacyServiceWeights(ctx, ing) : undefined;
+    const weightGroups = new Map<string, HttpRouter>();
     const byKey = new Map<string, HttpRouter[]>();
     let routeIndex = 1;
     const exactAndPrefix = new Map<string, Set<string>>();
@@ -244,7 +298,15 @@ function buildIngress(ctx: IngressCtx, ing: IngressObj, haveDefault: boolean): H
         const field = `spec.rules[${i}].http.paths[${j}]`;
         const idx = routeIndex++;
         try {
-          const r = buildPath(ctx, ic, rule.host ?? '', p, field, idx);
+          const r = buildPath(ctx, ic, rule.host ?? '', p, field, idx, weights !== undefined);
+          if (weights) {
+            const gk = weightGroupKey(rule.host ?? '', p.path, p.pathType);
+            const w = weights.get(gk)?.get(p.backend.service?.name ?? '') ?? 0;
+            const first = weightGroups.get(gk);
+            if (first) return addWeightedTarget(first, r, w, diags);
+            setFirstWeight(r, w);
+            weightGroups.set(gk, r);
+          }
           const key = normalize(`${ing.namespace}-${ing.name}-${rule.host ?? ''}${p.path ?? ''}`);
           const list = byKey.get(key) ?? [];
           list.push(r);
@@ -255,11 +317,12 @@ function buildIngress(ctx: IngressCtx, ing: IngressObj, haveDefault: boolean): H
           exactAndPrefix.set(hp, types);
         } catch (e) {
           if (e instanceof PathError) diags.report(e.severity, subject, e.field, `${e.message}; this path is left out`);
-          else if (e instanceof LegacyError) diags.error(subject, annotationField(e.annotation), `${e.message}; this path is left out`);
+          else if (e instanceof LegacyError) diags.error(subject, e.field ?? annotationField(e.annotation), `${e.message}; this path is left out`);
           else throw e;
         }
       });
     });
+    for (const r of weightGroups.values()) finishWeightedRouter(r);
     for (const [hp, types] of exactAndPrefix) {
       if (types.has('Exact') && types.has('Prefix')) {
         const [host, path] = hp.split('\0');
@@ -284,11 +347,23 @@ function buildIngress(ctx: IngressCtx, ing: IngressObj, haveDefault: boolean): H
       out.push(...named.values());
     }
   } catch (e) {
+    if (e instanceof ServiceWeightsError) {
+      diags.error(subject, annotationField(e.annotation), `${e.message}; the Ingress is left out, as in Traefik 1.7`);
+      return [];
+    }
     if (!(e instanceof IngressError)) throw e;
     diags.error(subject, e.field, e.message);
     return [];
   }
-  return out;
+  return legacy ? out.flatMap((r) => splitByRedirectEntryPoint(r, diags)) : out;
+}
+
+/** Whether the input has a Secret ns/name that the index left out as a Helm release Secret (label owner=helm). */
+function helmOwnedSecret(ctx: IngressCtx, namespace: string, name: string): boolean {
+  for (const raw of ctx.index.accepted) {
+    if (raw.kind === 'Secret' && raw.metadata.name === name && (raw.metadata.namespace || 'default') === namespace && raw.metadata.labels?.owner === 'helm') return true;
+  }
+  return false;
 }
 
 /** §1.9: spec.tls → default store; the loop stops at the first failing entry, as in Traefik. */
@@ -302,7 +377,9 @@ function loadTls(ctx: IngressCtx, ing: IngressObj, subject: DiagnosticSubject, a
     const cert = loadCertificate(ctx.index, ctx.certificates, ing.namespace, t.secretName, subject, field, ctx.diags);
     if (!cert) {
       const later = tls.slice(i + 1).filter((x) => x.secretName).map((x) => x.secretName);
-      void secret;
+      if (!secret && helmOwnedSecret(ctx, ing.namespace, t.secretName)) {
+        ctx.diags.warn(subject, field, `Secret ${ing.namespace}/${t.secretName} is labelled owner=helm: Traefik lists Secrets with owner!=helm (Helm release Secrets), so it does not see this one either`);
+      }
       if (later.length) {
         ctx.diags.warn(subject, field, `Traefik stops at this failing entry: the later spec.tls entries (${later.join(', ')}) are not loaded either (the routers are still served)`);
       }
@@ -398,15 +475,18 @@ function compile(rule: string, syntax: 'v2' | 'v3', field: string): RuleLiteral[
   return dnf.conjuncts as RuleLiteral[][];
 }
 
-function buildPath(ctx: IngressCtx, ic: IngressContext, host: string, p: IngressPath, field: string, routeIndex: number): HttpRouter {
+/** `weighted`: the router may get more services (1.7 service-weights), so its service keeps its own middlewares. */
+function buildPath(ctx: IngressCtx, ic: IngressContext, host: string, p: IngressPath, field: string, routeIndex: number, weighted = false): HttpRouter {
   const { ing, ann } = ic;
   let lg: LegacyPathResult | undefined;
   if (ic.legacy) lg = legacyForPath(ctx, ing, host, p, field);
-  const pathMatcher = lg?.pathMatcher ?? ann.pathMatcher;
-  if ((p.pathType ?? 'ImplementationSpecific') === 'ImplementationSpecific' && ann.pathMatcher !== undefined && !['Path', 'PathPrefix', 'PathRegexp'].includes(ann.pathMatcher)) {
+  // Traefik reads router.pathmatcher only for a non-empty path, and an empty value means the default (PathPrefix).
+  const annMatcher = ann.pathMatcher || undefined;
+  const pathMatcher = lg?.pathMatcher ?? annMatcher;
+  if ((p.pathType ?? 'ImplementationSpecific') === 'ImplementationSpecific' && p.path && annMatcher !== undefined && !['Path', 'PathPrefix', 'PathRegexp'].includes(annMatcher)) {
     throw new PathError(`router.pathmatcher "${ann.pathMatcher}" is not one of Path, PathPrefix, PathRegexp (Traefik skips the path)`, annotationField(ann.keys.pathmatcher!));
   }
-  if ((p.pathType === 'Exact' || p.pathType === 'Prefix') && ann.pathMatcher !== undefined && p.path) {
+  if ((p.pathType === 'Exact' || p.pathType === 'Prefix') && annMatcher !== undefined && p.path) {
     ctx.diags.info(ic.subject, `${field}.pathType`, `router.pathmatcher applies to ImplementationSpecific paths only: this ${p.pathType} path ignores it`);
   }
   const rule = lg?.rule ?? ingressRule(host, p, pathMatcher, ic.syntax, ctx.io.strictPrefixMatching);
@@ -414,7 +494,7 @@ function buildPath(ctx: IngressCtx, ic: IngressContext, host: string, p: Ingress
   const conjuncts = compile(rule, ic.syntax, field);
   const c = compileRule(rule, ic.syntax, 'http');
   const provenance: Provenance = { kind: 'Ingress', namespace: ing.namespace, name: ing.name, field, subject: ic.subject };
-  const target = resolveBackend(ctx, ic, p.backend, `${field}.backend`, provenance, lg?.scheme, lg?.passHostHeader);
+  const target = resolveBackend(ctx, ic, p.backend, `${field}.backend`, provenance, lg?.scheme, lg?.passHostHeader, undefined, lg);
   let priority: bigint;
   const explicit = lg?.priority ?? ann.priority;
   if (explicit !== undefined && explicit !== 0n) {
@@ -422,7 +502,7 @@ function buildPath(ctx: IngressCtx, ic: IngressContext, host: string, p: Ingress
     if (priority > MAX_PRIORITY) throw new PathError(`priority ${priority} is above the maximum ${MAX_PRIORITY}`, annotationField(ann.keys.priority ?? 'router.priority'));
   } else priority = BigInt(defaultPriority(rule, 'http'));
   let middlewares = [...(lg?.middlewares ?? []), ...ic.middlewares];
-  if (target.middlewares) {
+  if (target.middlewares && !weighted) {
     middlewares = [...middlewares, ...target.middlewares];
     delete target.middlewares;
   }
@@ -448,8 +528,10 @@ function buildDefaultRouter(ctx: IngressCtx, ic: IngressContext): HttpRouter {
   const conjuncts = compile(rule, 'v3', field);
   const c = compileRule(rule, 'v3', 'http');
   const provenance: Provenance = { kind: 'Ingress', namespace: ing.namespace, name: ing.name, field, subject: ic.subject };
-  const target = resolveBackend(ctx, ic, ing.spec.defaultBackend!, field, provenance, undefined, undefined, 'default-backend');
-  let middlewares = ic.middlewares;
+  // 1.7 Service annotations (legacy mode): 1.7's global default backend read them too.
+  const lg = ic.legacy ? legacyServiceForDefaultBackend(ctx, ing, field) : undefined;
+  const target = resolveBackend(ctx, ic, ing.spec.defaultBackend!, field, provenance, undefined, undefined, 'default-backend', lg);
+  let middlewares = [...(lg?.middlewares ?? []), ...ic.middlewares];
   if (target.middlewares) {
     middlewares = [...middlewares, ...target.middlewares];
     delete target.middlewares;
@@ -473,6 +555,7 @@ function buildDefaultRouter(ctx: IngressCtx, ic: IngressContext): HttpRouter {
 function resolveBackend(
   ctx: IngressCtx, ic: IngressContext, backend: IngressBackend, field: string, provenance: Provenance,
   legacyScheme?: string, legacyPassHost?: boolean, lbNameOverride?: string,
+  legacyLb?: Pick<LegacyPathResult, 'sticky' | 'responseForwarding'>,
 ): Omit<WeightedTarget, 'weight'> {
   const { ing } = ic;
   if (backend.resource) throw new PathError('resource backends are not supported (as in Traefik)', `${field}.resource`, 'warning');
@@ -518,10 +601,15 @@ function resolveBackend(
     ...(sa.serversTransport !== undefined ? { serversTransport: sa.serversTransport } : {}),
     ...(sa.nativeLB !== undefined ? { nativeLB: sa.nativeLB } : {}),
     ...(sa.nodePortLB !== undefined ? { nodePortLB: sa.nodePortLB } : {}),
-    ...(sa.sticky?.cookie ? { sticky: sa.sticky } : {}),
+    // The v3 service.sticky annotations win over the 1.7 stickiness (ingress-legacy-service.ts).
+    ...(sa.sticky?.cookie ? { sticky: sa.sticky } : legacyLb?.sticky ? { sticky: legacyLb.sticky } : {}),
+    ...(legacyLb?.responseForwarding ? { responseForwarding: legacyLb.responseForwarding } : {}),
   };
   const svcName = normalize(`${ing.namespace}-${sb.name}-${port}`);
   let mws: ResolvedMiddleware[] | undefined;
+  if (sa.middlewares?.length && ctx.io.crossProviderNamespaces && !ctx.io.crossProviderNamespaces.includes(svc.namespace)) {
+    ctx.diags.warn(svcSubject, annotationField(sa.keys.middlewares!), `namespace ${svc.namespace} is not in crossProviderNamespaces, but Traefik v3.7 does not apply that option to service.middlewares: they are used, as in Traefik`);
+  }
   if (sa.middlewares?.length) {
     try {
       mws = resolveQualifiedMiddlewares(ctx, svc.namespace, sa.middlewares, annotationField(sa.keys.middlewares!));
@@ -541,7 +629,7 @@ function resolveBackend(
       ...(cluster.responseHeaderTimeoutMs > 0 ? { responseHeaderTimeoutMs: cluster.responseHeaderTimeoutMs } : {}),
       ...(cluster.strategy === 'hrw' ? { hashOnClientIp: true } : {}),
     };
-    const withSticky = withServerSticky(ctx.clusters, t, lb, ing.namespace, provenance, lbNameOverride ?? svcName);
+    const withSticky = withServerSticky(ctx.clusters, t, lb, ing.namespace, provenance, lbNameOverride ?? svcName, INGRESS_PROVIDER_SUFFIX);
     return { ...withSticky, ...(mws ? { middlewares: mws } : {}) };
   } catch (e) {
     if (e instanceof ServiceError) throw new PathError(e.message, e.field === 'port' ? `${field}.service.port` : `${field}.service`);

@@ -132,8 +132,9 @@ function endpointsFromSlices(index: ObjectIndex, svc: ServiceObj, port: ServiceP
     for (const ep of slice.spec.endpoints ?? []) {
       const c = ep.conditions ?? {};
       if (c.serving === false) continue;
-      // serving nil/true: ready, or terminating-but-serving (Traefik fences the latter).
-      const fenced = c.terminating === true || c.ready === false;
+      // serving nil/true: ready, or terminating-but-serving (Traefik fences the latter). `ready` is not read:
+      // Traefik fences on terminating alone (ready: false with serving unset is a normal server there).
+      const fenced = c.terminating === true;
       for (const addr of ep.addresses ?? []) {
         if (seen.has(addr)) continue;
         seen.add(addr);

@@ -11,6 +11,9 @@ import type { Provenance, StickyCookie, UpstreamCluster, WeightedTarget } from '
 /** The provider Traefik qualifies every CRD service name with. */
 export const CRD_PROVIDER_SUFFIX = '@kubernetescrd';
 
+/** The provider Traefik qualifies every Ingress service name with (`default-api-80@kubernetes`). */
+export const INGRESS_PROVIDER_SUFFIX = '@kubernetes';
+
 /** Traefik's sanitizeName (pkg/server/cookie): every rune outside the RFC 2616 token characters becomes `_`. */
 export function sanitizeCookieName(name: string): string {
   return [...name].map((c) => (/^[A-Za-z0-9!#$%&'*+\-.^`|~]$/.test(c) ? c : '_')).join('');
@@ -88,7 +91,8 @@ export function stickyCookieKey(c: StickyCookie): string {
  * Server-level stickiness of a Kubernetes Service reference (`sticky.cookie`): the target moves to the sticky
  * variant of its cluster (same servers, plus the cookie, which changes how Envoy treats fenced endpoints).
  * `lbName` is Traefik's name of the servers load balancer: the router's name for a route with a single
- * service, else `Normalize(namespace-service-port)` (the default); it names the cookie when `name` is empty.
+ * service, else `Normalize(namespace-service-port)` (the default); qualified with `providerSuffix`, it names the
+ * cookie when `name` is empty.
  */
 export function withServerSticky<T extends Omit<WeightedTarget, 'weight'>>(
   clusters: Map<string, UpstreamCluster>,
@@ -97,13 +101,14 @@ export function withServerSticky<T extends Omit<WeightedTarget, 'weight'>>(
   parentNamespace: string,
   provenance: Provenance,
   lbName?: string,
+  providerSuffix: string = CRD_PROVIDER_SUFFIX,
 ): T {
   const cookie = ref.sticky?.cookie;
   if (!cookie || target.service || (ref.kind ?? 'Service') !== 'Service') return target;
   const base = clusters.get(target.cluster);
   if (!base) return target;
   const service = lbName ?? normalize(`${ref.namespace || parentNamespace}-${ref.name}-${ref.port ?? ''}`);
-  const sticky = stickyCookieOf(cookie, `${service}${CRD_PROVIDER_SUFFIX}`, { ...provenance, field: `${provenance.field}.sticky.cookie` });
+  const sticky = stickyCookieOf(cookie, `${service}${providerSuffix}`, { ...provenance, field: `${provenance.field}.sticky.cookie` });
   const name = `${base.name}~sticky-${createHash('sha256').update(stickyCookieKey(sticky)).digest('hex').slice(0, 8)}`;
   const existing = clusters.get(name);
   if (existing) existing.provenance.push(provenance);

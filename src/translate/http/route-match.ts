@@ -37,7 +37,8 @@ export function buildRouteMatch(literals: RuleLiteral[], hostGuards: RuleLiteral
       headers.push(leaf.host.startsWith('*.') ? wildcardHostGuard(leaf.host, negated) : exactHostGuard(leaf.host, negated));
     } else if (leaf.t === 'hostRegexp') {
       headers.push(hostRegexpGuard(leaf.re, negated));
-      if (/[A-Z]/.test(leaf.re.replace(/\\./g, '').replace(/\(\?[a-zA-Z]+[:)]/g, ''))) {
+      // A leading (?i) (v2 host templates) makes upper-case letters match in Traefik too.
+      if (!/^\(\?[a-zA-Z]*i[a-zA-Z]*\)/.test(leaf.re) && /[A-Z]/.test(leaf.re.replace(/\\./g, '').replace(/\(\?[a-zA-Z]+[:)]/g, ''))) {
         approximations.push(`HostRegexp(\`${leaf.re}\`) has upper-case letters: Traefik lower-cases the host first, so they never match there, while Envoy matches case-insensitively`);
       }
     }
