@@ -13,12 +13,14 @@ export function renderMarkdown(r: any): string {
   out.push('', 'Times in ms as median (p99); p99 is the largest sample when there are fewer than 100. docs/performance.md explains each figure.', '');
   if (r.translation.length) {
     out.push('## Translation and incremental changes', '');
-    out.push('| routes | objects | full build | full build, validation cold | first build | model / translate / validate+encode (cold) | peak RSS | EndpointSlice change | IngressRoute change | Middleware change | re-encoded (EPS / IR / MW) | snapshot | largest SotW response |');
+    out.push('| routes | objects | full build | full build, validation cold | first build | model / translate / validate+encode (cold) | peak RSS | EndpointSlice change | IngressRoute change [nothing memoised] | Middleware change [nothing memoised] | re-encoded (EPS / IR / MW) | snapshot | largest SotW response |');
     out.push('|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|');
     for (const t of r.translation) {
       const c = t.changes;
+      const cold = t.changesNothingMemoised;
+      const beside = (kind: string) => (cold?.[kind] ? ` [${n(cold[kind].ms.median, 0)}]` : '');
       const ph = t.full.phasesMs;
-      out.push(`| ${n(t.routes, 0)} | ${n(t.corpus.objects, 0)} | ${mp(t.full.ms)} | ${mp(t.full.coldValidationMs)} | ${n(t.firstBuildMs, 0)} | ${n(ph.modelMs, 0)} / ${n(ph.translateMs, 0)} / ${n(ph.validateEncodeMs, 0)} (${n(ph.validateEncodeColdMs, 0)}) | ${n(t.memory.peakFullBuildsMiB)} MiB | ${mp(c.endpointslice.ms, 2)} | ${mp(c.ingressroute.ms)} | ${mp(c.middleware.ms)} | ${kib(c.endpointslice.encodedBytes.median)} / ${kib(c.ingressroute.encodedBytes.median)} / ${kib(c.middleware.encodedBytes.median)} | ${kib(t.snapshot.totalBytes)} | ${kib(t.snapshot.largestSotwResponse.bytes)} (${t.snapshot.largestSotwResponse.type}) |`);
+      out.push(`| ${n(t.routes, 0)} | ${n(t.corpus.objects, 0)} | ${mp(t.full.ms)} | ${mp(t.full.coldValidationMs)} | ${n(t.firstBuildMs, 0)} | ${n(ph.modelMs, 0)} / ${n(ph.translateMs, 0)} / ${n(ph.validateEncodeMs, 0)} (${n(ph.validateEncodeColdMs, 0)}) | ${n(t.memory.peakFullBuildsMiB)} MiB | ${mp(c.endpointslice.ms, 2)} | ${mp(c.ingressroute.ms)}${beside('ingressroute')} | ${mp(c.middleware.ms)}${beside('middleware')} | ${kib(c.endpointslice.encodedBytes.median)} / ${kib(c.ingressroute.encodedBytes.median)} / ${kib(c.middleware.encodedBytes.median)} | ${kib(t.snapshot.totalBytes)} | ${kib(t.snapshot.largestSotwResponse.bytes)} (${t.snapshot.largestSotwResponse.type}) |`);
     }
     out.push('');
     const refused = r.translation.map((t: any) => `${n(t.routes, 0)} routes: ${t.corpus.traefikServiceRoutes} routes use a TraefikService, ${t.diagnostics.traefikServiceRefused} refused; diagnostics ${Object.entries(t.diagnostics.bySeverity).map(([k, v]) => `${v} ${k}`).join(', ')}`);

@@ -12,6 +12,7 @@ import type { Model, TcpUpstream, TlsCertificate, UpstreamCluster } from './mode
 import type { ModelOptions } from './options';
 import type { CertificateStore } from './certificates';
 import type { RawObject, SourceSnapshot } from '../sources/types';
+import type { IngressRouteMemo } from './ingressroute-memo';
 
 export interface ModelResult {
   model: Model;
@@ -24,6 +25,8 @@ export function buildModel(
   opts: ModelOptions,
   diags = new Diagnostics(),
   fallback?: (raw: RawObject) => RawObject | undefined,
+  /** IngressRoutes' routers of earlier builds, reused where nothing they read changed (ingressroute-memo.ts). */
+  memo?: IngressRouteMemo,
 ): ModelResult {
   for (const p of snapshot.problems) {
     diags.add({ severity: 'error', kind: 'File', message: p.message, source: `${p.pos.file}:${p.pos.line ?? 1}:${p.pos.column ?? 1}` });
@@ -34,7 +37,7 @@ export function buildModel(
   const clusters = new Map<string, UpstreamCluster>();
   const certificates: CertificateStore = new Map();
   const tls = buildTlsModel(index, certificates, diags);
-  const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates, tls });
+  const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates, tls, ...(memo ? { memo } : {}) });
   // Kubernetes Ingress objects (providers.kubernetesIngress): more HTTP routers of the same model.
   httpRouters.push(...buildIngressRouters({ index: ingressIndex, opts, diags, clusters, certificates, tls }));
   // TCP and UDP: IngressRouteTCP (with MiddlewareTCP, ServersTransportTCP) and IngressRouteUDP.

@@ -16,6 +16,7 @@ import type { HttpRouter, Provenance, RuleLiteral, UpstreamCluster, WeightedTarg
 import type { ModelOptions } from './options';
 import { loadCertificate, type CertificateStore } from './certificates';
 import { resolveMiddlewares, resolveEntryPointMiddlewares, MiddlewareError, type MiddlewareContext, type ResolvedMiddleware } from './middlewares';
+import type { IngressRouteMemo } from './ingressroute-memo';
 
 export interface HttpBuildContext {
   index: ObjectIndex;
@@ -24,6 +25,10 @@ export interface HttpBuildContext {
   clusters: Map<string, UpstreamCluster>;
   certificates: CertificateStore;
   tls: TlsModel;
+  /** Each IngressRoute's routers from the previous builds (a long-lived caller's, for incremental rebuilds). */
+  memo?: IngressRouteMemo;
+  /** Set while an IngressRoute's reads are logged: the build's own context, for what the log cannot follow. */
+  untracked?: { real: HttpBuildContext; mark: () => void };
 }
 
 /** Thrown inside one route's resolution: the route is dropped with this diagnostic. */
@@ -34,7 +39,7 @@ class RouteError extends Error {
 }
 
 function middlewareContext(ctx: HttpBuildContext): MiddlewareContext {
-  return { index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace, opts: ctx.opts, clusters: ctx.clusters };
+  return { index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace, opts: ctx.opts, clusters: ctx.clusters, diags: ctx.diags };
 }
 
 /**
@@ -63,19 +68,33 @@ export function buildHttpRouters(ctx: HttpBuildContext): HttpRouter[] {
   traefikServices(ctx).resolveAll();
   const epMiddlewares = entryPointMiddlewares(ctx);
   const routers = new Map<string, HttpRouter>();
+  ctx.memo?.begin(JSON.stringify(ctx.opts));
   for (const ir of ObjectIndex.sorted(ctx.index.ingressRoutes)) {
-    for (const r of buildIngressRoute(ctx, ir)) {
+    for (let r of routersOf(ctx, ir)) {
       const prev = routers.get(r.name);
       if (prev) {
         ctx.diags.warn(prev.provenance.subject, prev.provenance.field,
           `router ${r.name} is defined twice (same match in one IngressRoute); Traefik keeps only the last one, ${r.provenance.field}`);
       }
       const eps = r.entryPoints.filter((ep) => epMiddlewares.has(ep));
-      if (eps.length) r.entryPointMiddlewares = Object.fromEntries(eps.map((ep) => [ep, epMiddlewares.get(ep)!]));
+      // A copy: the router itself may be reused by the next build (memo).
+      if (eps.length) r = { ...r, entryPointMiddlewares: Object.fromEntries(eps.map((ep) => [ep, epMiddlewares.get(ep)!])) };
       routers.set(r.name, r);
     }
   }
+  ctx.memo?.end();
   return [...routers.values()];
+}
+
+/**
+ * One IngressRoute's routers, through the memo when there is one. An IngressRoute naming a TraefikService
+ * reads the build's TraefikService registry, which the memo cannot follow: it is built in full every time.
+ */
+function routersOf(ctx: HttpBuildContext, ir: IngressRouteObj): HttpRouter[] {
+  const memo = ctx.memo;
+  if (!memo || ir.spec.routes.some((r) => r.services?.some((s) => s.kind === 'TraefikService'))) return buildIngressRoute(ctx, ir);
+  return memo.routers(ctx, ir, (recording, mark) =>
+    buildIngressRoute({ ...ctx, ...recording, memo: undefined, untracked: { real: ctx, mark } }, ir));
 }
 
 function buildIngressRoute(ctx: HttpBuildContext, ir: IngressRouteObj): HttpRouter[] {
@@ -333,6 +352,11 @@ function resolveServiceTarget(
  * namespace.
  */
 function traefikServices(ctx: HttpBuildContext): TraefikServices {
+  // The registry is the build's (keyed by its cluster map), not a logged view's.
+  if (ctx.untracked) {
+    ctx.untracked.mark();
+    ctx = ctx.untracked.real;
+  }
   return traefikServicesOf({
     ...ctx,
     resolveUpstream: (ref, parentNs, field, provenance, subject) => {

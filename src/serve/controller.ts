@@ -2,6 +2,7 @@
 // It keeps the last good state everywhere: an invalid object keeps its last valid version, an object whose
 // new version breaks a route keeps its previous version, and a snapshot that fails validation is not published.
 import { buildModel } from '../model/build';
+import { IngressRouteMemo } from '../model/ingressroute-memo';
 import { Diagnostics, type Diagnostic } from '../model/diagnostics';
 import { translate } from '../translate';
 import { modelOptionsOf, translateOptionsOf, reportUntranslatedStatic } from '../pipeline';
@@ -45,6 +46,8 @@ export interface BuildReport {
   failed?: string;
   /** Built by the EndpointSlice fast path (only ClusterLoadAssignments changed). */
   fastPath?: boolean;
+  /** IngressRoutes whose routers were reused from the previous build (nothing they read changed). */
+  reusedIngressRoutes?: number;
 }
 
 /**
@@ -79,13 +82,18 @@ export class Controller {
   private model?: Model;
   private index?: ObjectIndex;
   private readonly lastGood = new Map<string, RawObject>();
+  /** Each IngressRoute's routers, reused by the next rebuild where nothing they read changed. */
+  private readonly routerMemo?: IngressRouteMemo;
   private diagnostics: Diagnostic[] = [];
   private readonly listeners: ((r: BuildReport) => void)[] = [];
   lastReport?: BuildReport;
   /** True once a snapshot was built from fully synced sources. */
   ready = false;
 
-  constructor(private readonly config: StaticConfig, private readonly cache: SnapshotCache, private readonly log: Logger) {}
+  /** `incremental: false` rebuilds everything every time (the reference the incremental rebuild is tested against). */
+  constructor(private readonly config: StaticConfig, private readonly cache: SnapshotCache, private readonly log: Logger, options: { incremental?: boolean } = {}) {
+    if (options.incremental !== false) this.routerMemo = new IngressRouteMemo();
+  }
 
   onBuild(f: (r: BuildReport) => void): void {
     this.listeners.push(f);
@@ -179,7 +187,7 @@ export class Controller {
       const prev = this.lastGood.get(rawKey(raw));
       return prev && prev !== raw ? prev : undefined;
     };
-    let built = buildModel(source, opts, new Diagnostics(), fallback);
+    let built = buildModel(source, opts, new Diagnostics(), fallback, this.routerMemo);
     // An object whose new version breaks (an error on it) while an earlier version worked: serve the earlier one.
     const broken = new Set(built.diagnostics.items
       .filter((d) => d.severity === 'error' && TRAEFIK_KINDS.has(d.kind))
@@ -196,7 +204,7 @@ export class Controller {
     });
     if (substituted.length) {
       const first = built.diagnostics;
-      built = buildModel({ objects, problems: source.problems }, opts, new Diagnostics(), fallback);
+      built = buildModel({ objects, problems: source.problems }, opts, new Diagnostics(), fallback, this.routerMemo);
       for (const d of first.items) {
         if (d.severity === 'error' && substituted.includes(objectKey(d.kind, d.namespace, d.name))) {
           built.diagnostics.add({ ...d, message: `${d.message} (the previous version of this ${d.kind} is still served)` });
@@ -212,6 +220,7 @@ export class Controller {
     this.model = built.model;
     this.index = built.index;
     const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: [], published: [], encodedResources: 0, encodedBytes: 0 };
+    if (this.routerMemo) report.reusedIngressRoutes = this.routerMemo.reused;
     // The default fleet is always built, so its diagnostics are known before any node connects.
     const keys = this.cache.keys();
     if (!keys.some((k) => k.key === DEFAULT_KEY.key)) keys.unshift(DEFAULT_KEY);

@@ -15,6 +15,7 @@ import type { TranslateOptions } from './options';
 import { applyGrpcProfile } from './profiles/grpc';
 import { routerMiddlewareClusters } from '../model/middlewares';
 import { translateTcpUdp } from './tcp';
+import { perRouter } from './http/router-memo';
 
 export interface TranslateResult {
   resources: EnvoyResources;
@@ -61,14 +62,11 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
       for (const id of https.clientCaOptions) clientCaOptions.add(id);
     }
     out.listeners.push(buildHttpListener(ep, tlsChains, plainRouting.httpFilters));
-    for (const r of mine) for (const c of clustersOf(r)) usedClusters.add(c);
+    for (const r of mine) for (const c of perRouter(r, 'clusters', clustersOf)) usedClusters.add(c);
   }
 
   const hostRewrite = new Set<string>();
-  for (const r of model.httpRouters) {
-    for (const t of actionUpstreams(r.action)) if (!t.passHostHeader) hostRewrite.add(t.cluster);
-    for (const c of routerMiddlewareClusters(r)) if (c.hostRewrite) hostRewrite.add(c.cluster);
-  }
+  for (const r of model.httpRouters) for (const c of perRouter(r, 'hostRewrite', hostRewriteClusters)) hostRewrite.add(c);
   for (const name of [...usedClusters].sort()) {
     const c = model.clusters.get(name);
     if (!c) {
@@ -105,6 +103,14 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
   // Proxyless gRPC clients get the subset of the Envoy form they accept (profiles/grpc.ts).
   if (opts.profile === 'grpc') return { resources: applyGrpcProfile(out, model, opts, diags), diagnostics: diags };
   return { resources: out, diagnostics: diags };
+}
+
+/** Clusters whose Host header the router rewrites (passHostHeader: false, or a middleware's own call). */
+function hostRewriteClusters(r: HttpRouter): string[] {
+  return [
+    ...actionUpstreams(r.action).filter((t) => !t.passHostHeader).map((t) => t.cluster),
+    ...routerMiddlewareClusters(r).filter((c) => c.hostRewrite).map((c) => c.cluster),
+  ];
 }
 
 function clustersOf(r: HttpRouter): string[] {

@@ -3,12 +3,12 @@
 // router of the entry point by priority. So each router conjunct is copied into every virtual host whose
 // hosts it can match, and each virtual host's routes are sorted by Traefik's order (traefik-to-envoy.md §2.2).
 import { buildRouteMatch, UnsupportedMatch } from './route-match';
-import { buildRouteAction } from './route-action';
+import { routeAction, routerPlan } from './router-memo';
 import { statefulSessionFilter, type ServiceNote } from './sticky';
 import { hostPatternMatches } from './matchers/host';
 import { toMatcherVirtualHost, type Predicate } from './generic-matcher';
 import { cloneJson } from '../clone';
-import { enablingConfig, httpFiltersOf, mergeFilterOrder, planRouter, type FilterInstance, type RouterPlan } from './middleware-chain';
+import { enablingConfig, httpFiltersOf, mergeFilterOrder, type FilterInstance, type RouterPlan } from './middleware-chain';
 import type { MiddlewareTranslateContext } from './middlewares/types';
 import type { EntryPointAddress } from '../options';
 import type { HttpFilter, RedirectAction, Route, RouteConfiguration, VirtualHost } from '../../envoy/types';
@@ -199,7 +199,7 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
   const plans = new Map<string, RouterPlan>();
   const ctx: MiddlewareTranslateContext = { tls, ...(entryPoint ? { entryPoint: { name: entryPoint.name, forwardedHeaders: entryPoint.forwardedHeaders } } : {}) };
   for (const router of [...routers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const plan = planRouter(router, ctx, diags);
+    const plan = routerPlan(router, ctx, diags);
     if (plan) plans.set(router.name, plan);
   }
   routers = routers.filter((r) => plans.has(r.name));
@@ -247,7 +247,7 @@ export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Dia
       }
       try {
         const m = buildRouteMatch(p.others, guards);
-        const a = buildRouteAction(p.router);
+        const a = routeAction(p.router);
         const set = approximations.get(p.router) ?? new Set<string>();
         for (const x of [...m.approximations, ...a.approximations]) set.add(x);
         approximations.set(p.router, set);
