@@ -442,10 +442,12 @@ function readNamespaces(ctx: Ctx, v: Val | undefined): string[] | undefined {
   return out;
 }
 
-function parseKubernetesCRD(ctx: Ctx, body: Val): { provider: KubernetesCRDProvider; set: Partial<KubernetesFilterOptions> } {
-  const provider: KubernetesCRDProvider = { ...defaultFilterOptions(), endpoint: '', token: '', certAuthFilePath: '', throttleDuration: 0 };
-  const o = readObject(ctx, body, K.KUBERNETES_CRD_KEYS);
-  if (!o) return { provider, set: {} };
+/** An unset or refused endpoint stays out: the provider keeps its default ("", in-cluster). */
+type KubernetesConnection = Pick<KubernetesCRDProvider, 'token' | 'certAuthFilePath' | 'throttleDuration'> & { endpoint?: string };
+
+/** The API server connection both Kubernetes providers share: endpoint (an http(s) URL), token, CA file, throttle. */
+function readKubernetesConnection(ctx: Ctx, o: Map<string, Val>): KubernetesConnection {
+  const out: KubernetesConnection = { token: '', certAuthFilePath: '', throttleDuration: 0 };
   const endpoint = readString(ctx, o.get('endpoint'));
   if (endpoint !== undefined && endpoint !== '') {
     let ok = false;
@@ -456,11 +458,19 @@ function parseKubernetesCRD(ctx: Ctx, body: Val): { provider: KubernetesCRDProvi
       ok = false;
     }
     if (!ok) ctx.error(o.get('endpoint') as Val, `endpoint "${endpoint}" must be an http:// or https:// URL`);
-    else provider.endpoint = endpoint;
+    else out.endpoint = endpoint;
   }
-  provider.token = readString(ctx, o.get('token')) ?? '';
-  provider.certAuthFilePath = readString(ctx, o.get('certAuthFilePath')) ?? '';
-  provider.throttleDuration = readDuration(ctx, o.get('throttleDuration')) ?? 0;
+  out.token = readString(ctx, o.get('token')) ?? '';
+  out.certAuthFilePath = readString(ctx, o.get('certAuthFilePath')) ?? '';
+  out.throttleDuration = readDuration(ctx, o.get('throttleDuration')) ?? 0;
+  return out;
+}
+
+function parseKubernetesCRD(ctx: Ctx, body: Val): { provider: KubernetesCRDProvider; set: Partial<KubernetesFilterOptions> } {
+  const provider: KubernetesCRDProvider = { ...defaultFilterOptions(), endpoint: '', token: '', certAuthFilePath: '', throttleDuration: 0 };
+  const o = readObject(ctx, body, K.KUBERNETES_CRD_KEYS);
+  if (!o) return { provider, set: {} };
+  Object.assign(provider, readKubernetesConnection(ctx, o));
   const set = readFilterOptions(ctx, o);
   Object.assign(provider, set);
   return { provider, set };
@@ -479,21 +489,7 @@ function parseKubernetesIngress(ctx: Ctx, body: Val): KubernetesIngressProvider 
   const out = defaultKubernetesIngress();
   const o = readObject(ctx, body, K.KUBERNETES_INGRESS_KEYS);
   if (!o) return out;
-  const endpoint = readString(ctx, o.get('endpoint'));
-  if (endpoint !== undefined && endpoint !== '') {
-    let ok = false;
-    try {
-      const u = new URL(endpoint);
-      ok = u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-    if (!ok) ctx.error(o.get('endpoint') as Val, `endpoint "${endpoint}" must be an http:// or https:// URL`);
-    else out.endpoint = endpoint;
-  }
-  out.token = readString(ctx, o.get('token')) ?? '';
-  out.certAuthFilePath = readString(ctx, o.get('certAuthFilePath')) ?? '';
-  out.throttleDuration = readDuration(ctx, o.get('throttleDuration')) ?? 0;
+  Object.assign(out, readKubernetesConnection(ctx, o));
   const f = readFilterOptions(ctx, o);
   if (f.namespaces) out.namespaces = f.namespaces;
   if (f.labelSelector !== undefined) out.labelSelector = f.labelSelector;

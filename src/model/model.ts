@@ -4,6 +4,7 @@ import type { DiagnosticSubject } from './diagnostics';
 import type { ResolvedMiddleware } from './middlewares';
 import type { TlsModel } from './tls-options';
 import type { IngressStatusTarget } from './ingress-status';
+import type { Leaf, Literal, Pred } from './rules/types';
 
 /** Where a model element came from, for diagnostics and for mapping Envoy NACKs back to CRDs. */
 export interface Provenance {
@@ -263,27 +264,9 @@ export function actionUpstreams(action: RouterAction): Omit<WeightedTarget, 'wei
   return out;
 }
 
-/** One literal of a DNF conjunct (from the rule language). */
-export interface RuleLiteral {
-  leaf: RuleLeaf;
-  negated: boolean;
-}
-
-export type RuleLeaf =
-  | { t: 'host'; host: string }
-  | { t: 'hostRegexp'; re: string }
-  | { t: 'path'; path: string }
-  | { t: 'pathPrefix'; prefix: string }
-  | { t: 'pathRegexp'; re: string }
-  | { t: 'method'; method: string }
-  | { t: 'header'; name: string; value: string }
-  | { t: 'headerRegexp'; name: string; re: string }
-  | { t: 'query'; name: string; value: string }
-  | { t: 'queryRegexp'; name: string; re: string }
-  | { t: 'clientIP'; cidr: string }
-  | { t: 'hostSNI'; host: string }
-  | { t: 'hostSNIRegexp'; re: string }
-  | { t: 'alpn'; protocol: string };
+/** One literal of a DNF conjunct, and a leaf of the rule language (rules/types.ts), as the translator sees them. */
+export type RuleLiteral = Literal;
+export type RuleLeaf = Leaf;
 
 export interface HttpRouterTLS {
   /** Resolved TLS option name (Traefik's id: `default` or `ns-name`). */
@@ -351,11 +334,7 @@ export interface Model {
 // TCP and UDP (traefik-semantics.md §5.2, §5.3, §5.5, §5.8, §7.2, §7.3, §9.4, §12.2)
 
 /** The canonical predicate of a rule (rules/types.ts `Pred`): leaves, `and`, `or`, `not` on leaves only. */
-export type RulePred =
-  | { t: 'and'; items: RulePred[] }
-  | { t: 'or'; items: RulePred[] }
-  | { t: 'not'; item: RuleLeaf }
-  | RuleLeaf;
+export type RulePred = Pred;
 
 /** A MiddlewareTCP as one router uses it (each router has its own instance, as in Traefik). */
 export type TcpMiddleware =

@@ -1,17 +1,8 @@
 // The part of the static configuration the model needs, in one flat, defaulted shape.
-import type { KubernetesIngressProvider } from '../config/types';
+import type { KubernetesFilterOptions, KubernetesIngressProvider } from '../config/types';
 
-export interface ProviderOptions {
-  /** Empty: every namespace. */
-  namespaces: string[];
-  labelSelector: string;
-  ingressClass: string;
-  allowCrossNamespace: boolean;
-  allowExternalNameServices: boolean;
-  allowEmptyServices: boolean;
-  nativeLBByDefault: boolean;
-  disableClusterScopeResources: boolean;
-}
+/** The kubernetesCRD filter and reference options the model applies (crossProviderNamespaces is not one of them). */
+export type ProviderOptions = Omit<KubernetesFilterOptions, 'crossProviderNamespaces'>;
 
 export interface EntryPointInfo {
   name: string;

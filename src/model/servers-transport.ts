@@ -5,15 +5,14 @@
 // - what its transport manager then builds (transport.go createTLSConfig: any error falls back to Go's default
 //   TLS configuration);
 // - the settings one HTTP upstream gets from its transport (timeouts, HTTP/2, TLS client).
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { parseTraefikDuration, formatDuration } from '../config/duration';
-import { certificateNames, secretValue } from './certificates';
 import { makeID, normalize } from './naming';
 import { ObjectIndex, subjectOf } from './object-index';
 import { unavailableProvider } from './references';
 import { ServiceError } from './services';
 import { Diagnostics, type DiagnosticSubject } from './diagnostics';
+import { loadClientCertificate, loadRootCAs, validCertificates } from './transport-certificates';
 import type { ServersTransportObj } from './crds/types';
 import type { CaBundle, Scheme, TlsCertificate, UpstreamCluster, UpstreamTls } from './model';
 import type { ModelOptions } from './options';
@@ -230,20 +229,13 @@ function loadDefaultTransport(ctx: TransportContext): HttpTransport {
   return t;
 }
 
-/** What the provider hands to the transport manager (before createTLSConfig). */
-interface RawTls {
-  serverName?: string;
-  insecureSkipVerify: boolean;
+/** What the provider hands to the transport manager (before createTLSConfig): the CAs are not a bundle yet. */
+interface RawTls extends Pick<TransportTls,
+  'serverName' | 'insecureSkipVerify' | 'clientCertificates' | 'peerSANs' | 'cipherSuites' | 'minVersion' | 'maxVersion' | 'spiffe'> {
   rootCAs: string[];
   /** Any CA was emitted (even one without a certificate in it): Go then builds its own pool. */
   caGiven: boolean;
   caName: string;
-  clientCertificates: TlsCertificate[];
-  peerSANs: { type: 'DNS' | 'URI'; value: string }[];
-  cipherSuites?: string[];
-  minVersion?: string;
-  maxVersion?: string;
-  spiffe?: { ids: string[]; trustDomain: string };
 }
 
 function duration(ctx: TransportContext, subject: DiagnosticSubject, field: string, v: string | number | undefined, dflt: number): number {
@@ -275,29 +267,7 @@ function loadServersTransport(ctx: TransportContext, st: ServersTransportObj): H
   };
 
   // Root CAs: rootCAsSecrets (deprecated), then rootCAs[]; failures are logged and skipped.
-  const rootCAs: string[] = [];
-  let caGiven = false;
-  const addCA = (pem: string | undefined, what: string, field: string) => {
-    if (pem === undefined) return;
-    caGiven = true;
-    const ok = validCertificates(pem);
-    if (ok) rootCAs.push(ok);
-    else ctx.diags.error(subject, field, `${what} holds no PEM certificate: Go adds nothing to the CA pool for it`);
-  };
-  (spec.rootCAsSecrets ?? []).forEach((name, i) => {
-    const f = `spec.rootCAsSecrets[${i}]`;
-    addCA(loadCASecret(ctx, ns, name, subject, f), `secret ${ns}/${name}`, f);
-  });
-  (spec.rootCAs ?? []).forEach((ca, i) => {
-    const f = `spec.rootCAs[${i}]`;
-    if (ca.secret !== undefined && ca.configMap !== undefined) {
-      ctx.diags.error(subject, f, 'both secret and configMap are set: this CA is skipped, as Traefik does');
-    } else if (ca.secret !== undefined) {
-      addCA(loadCASecret(ctx, ns, ca.secret, subject, `${f}.secret`), `secret ${ns}/${ca.secret}`, `${f}.secret`);
-    } else if (ca.configMap !== undefined) {
-      addCA(loadCAConfigMap(ctx, ns, ca.configMap, subject, `${f}.configMap`), `configMap ${ns}/${ca.configMap}`, `${f}.configMap`);
-    }
-  });
+  const cas = loadRootCAs(ctx, ns, spec, subject, 'spec');
 
   const clientCertificates: TlsCertificate[] = [];
   (spec.certificatesSecrets ?? []).forEach((name, i) => {
@@ -346,8 +316,8 @@ function loadServersTransport(ctx: TransportContext, st: ServersTransportObj): H
   const raw: RawTls = {
     serverName: spec.serverName || undefined,
     insecureSkipVerify: spec.insecureSkipVerify ?? false,
-    rootCAs,
-    caGiven,
+    rootCAs: cas.pems,
+    caGiven: cas.given,
     caName: `ServersTransport/${ns}/${st.name}/root-cas`,
     clientCertificates,
     peerSANs,
@@ -455,75 +425,6 @@ function validTrustDomain(td: string): boolean {
 /** The trust domain name of a `trustDomain` setting (which may be given as a SPIFFE ID). */
 export function trustDomainName(td: string): string {
   return td.startsWith('spiffe://') ? td.slice('spiffe://'.length).split('/')[0]! : td;
-}
-
-/** The certificate blocks of a PEM text that parse (what Go's AppendCertsFromPEM keeps), or undefined if none. */
-export function validCertificates(pem: string): string | undefined {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  const ok = blocks.filter((b) => {
-    try {
-      new X509Certificate(b);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return ok.length ? ok.join('\n') + '\n' : undefined;
-}
-
-/** A CA Secret (§8): key tls.ca, else ca.crt, else the only key of the Secret. */
-function loadCASecret(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): string | undefined {
-  const secret = ctx.index.secrets.get(ObjectIndex.key(ns, name));
-  if (!secret) {
-    ctx.diags.error(subject, field, `secret '${ns}/${name}' not found: this CA is skipped, as Traefik does (the transport keeps its other settings)`);
-    return undefined;
-  }
-  const v = secretValue(secret, 'tls.ca') ?? secretValue(secret, 'ca.crt');
-  if (v !== undefined) return v;
-  const keys = [...new Set([...Object.keys(secret.spec.data ?? {}), ...Object.keys(secret.spec.stringData ?? {})])];
-  if (keys.length === 1) return secretValue(secret, keys[0]!);
-  ctx.diags.error(subject, field, `secret '${ns}/${name}' has no CA block: it contains neither tls.ca nor ca.crt; this CA is skipped, as Traefik does`);
-  return undefined;
-}
-
-/** A CA ConfigMap: key tls.ca, else ca.crt (no single-key fallback for ConfigMaps). */
-function loadCAConfigMap(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): string | undefined {
-  const cm = ctx.index.configMaps.get(ObjectIndex.key(ns, name));
-  if (!cm) {
-    ctx.diags.error(subject, field, `configMap '${ns}/${name}' not found: this CA is skipped, as Traefik does (the transport keeps its other settings)`);
-    return undefined;
-  }
-  const v = cm.spec.data?.['tls.ca'] ?? cm.spec.data?.['ca.crt'];
-  if (v === undefined) {
-    ctx.diags.error(subject, field, `configMap '${ns}/${name}' has no CA block: it contains neither tls.ca nor ca.crt; this CA is skipped, as Traefik does`);
-  }
-  return v;
-}
-
-/** `certificatesSecrets[]`: a client certificate (tls.crt/tls.key), served to Envoy over SDS as `ns/name`. */
-function loadClientCertificate(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): TlsCertificate | undefined {
-  const sdsName = `${ns}/${name}`;
-  const skip = (why: string) => {
-    ctx.diags.error(subject, field, `${why}: this client certificate is skipped, as Traefik does`);
-    return undefined;
-  };
-  const secret = ctx.index.secrets.get(ObjectIndex.key(ns, name));
-  if (!secret) return skip(`secret '${ns}/${name}' not found`);
-  const certPem = secretValue(secret, 'tls.crt');
-  const keyPem = secretValue(secret, 'tls.key');
-  if (!certPem || !keyPem) return skip(`secret ${ns}/${name} must contain non-empty tls.crt and tls.key`);
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(certPem);
-  } catch {
-    return skip(`secret ${ns}/${name}: tls.crt is not a PEM certificate`);
-  }
-  try {
-    if (!cert.checkPrivateKey(createPrivateKey(keyPem))) return skip(`secret ${ns}/${name}: tls.key does not belong to tls.crt`);
-  } catch {
-    return skip(`secret ${ns}/${name}: tls.key is not a PEM private key`);
-  }
-  return { name: sdsName, certPem, keyPem, sans: certificateNames(cert), provenance: [{ kind: subject.kind, namespace: ns, name: subject.name ?? '', field, subject }] };
 }
 
 // ------------------------------------------------------------------------------------------------------

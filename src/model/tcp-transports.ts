@@ -1,15 +1,14 @@
 // ServersTransportTCP (traefik-semantics.md §5.8, §12.2) and the default@internal TCP transport: what the
 // provider emits for each object (defaults, CA and client-certificate loading, logged-and-skipped failures),
 // resolved once per object, and the reference rules of `services[].serversTransport` (§4.4).
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { parseTraefikDuration } from '../config/duration';
-import { certificateNames, secretValue } from './certificates';
 import { makeID, normalize } from './naming';
 import { ObjectIndex, subjectOf } from './object-index';
 import { unavailableProvider } from './references';
+import { loadClientCertificate, loadRootCAs } from './transport-certificates';
 import type { Diagnostics, DiagnosticSubject } from './diagnostics';
 import type { ServersTransportTCPObj } from './crds/types';
-import type { Provenance, TcpTransport, TlsCertificate } from './model';
+import type { TcpTransport, TlsCertificate } from './model';
 import type { DefaultTcpTransport, ModelOptions } from './options';
 
 export const DEFAULT_TCP_TRANSPORT = 'default@internal';
@@ -134,34 +133,10 @@ function loadServersTransportTCP(ctx: TransportContext, st: ServersTransportTCPO
   if (spec.proxyProtocol) r.proxyProtocol = spec.proxyProtocol.version ?? 0;
   const tls = spec.tls;
   if (tls) {
-    const rootCAs: string[] = [];
-    let garbage = false;
-    const addCA = (pem: string | undefined, what: string, field: string) => {
-      if (pem === undefined) return;
-      const valid = validCertificates(pem);
-      if (valid) rootCAs.push(valid);
-      else {
-        garbage = true;
-        ctx.diags.error(subject, field, `${what} holds no PEM certificate: Go adds nothing to the CA pool`);
-      }
-    };
-    (tls.rootCAsSecrets ?? []).forEach((s, i) => {
-      const f = `spec.tls.rootCAsSecrets[${i}]`;
-      addCA(loadCASecret(ctx, st.namespace, s, subject, f), `secret ${st.namespace}/${s}`, f);
-    });
-    (tls.rootCAs ?? []).forEach((ca, i) => {
-      const f = `spec.tls.rootCAs[${i}]`;
-      if (ca.secret !== undefined && ca.configMap !== undefined) {
-        ctx.diags.error(subject, f, 'both secret and configMap are set: the CA is skipped, as Traefik does');
-      } else if (ca.secret !== undefined) {
-        addCA(loadCASecret(ctx, st.namespace, ca.secret, subject, `${f}.secret`), `secret ${st.namespace}/${ca.secret}`, `${f}.secret`);
-      } else if (ca.configMap !== undefined) {
-        addCA(loadCAConfigMap(ctx, st.namespace, ca.configMap, subject, `${f}.configMap`), `configMap ${st.namespace}/${ca.configMap}`, `${f}.configMap`);
-      }
-    });
+    const cas = loadRootCAs(ctx, st.namespace, tls, subject, 'spec.tls');
     const clientCertificates: string[] = [];
     (tls.certificatesSecrets ?? []).forEach((s, i) => {
-      const c = loadClientCertificate(ctx, st.namespace, s, subject, `spec.tls.certificatesSecrets[${i}]`);
+      const c = sharedClientCertificate(ctx, st.namespace, s, subject, `spec.tls.certificatesSecrets[${i}]`);
       if (c && !clientCertificates.includes(c.name)) clientCertificates.push(c.name);
     });
     if (clientCertificates.length > 1) {
@@ -175,8 +150,8 @@ function loadServersTransportTCP(ctx: TransportContext, st: ServersTransportTCPO
     r.tls = {
       serverName: tls.serverName || undefined,
       insecureSkipVerify: tls.insecureSkipVerify ?? false,
-      rootCAs,
-      emptyPool: rootCAs.length === 0 && garbage,
+      rootCAs: cas.pems,
+      emptyPool: cas.given && cas.pems.length === 0,
       clientCertificates,
       peerCertURI: tls.peerCertURI || undefined,
       spiffe: tls.spiffe !== undefined,
@@ -185,75 +160,14 @@ function loadServersTransportTCP(ctx: TransportContext, st: ServersTransportTCPO
   return r;
 }
 
-/** The certificate blocks of a PEM text that parse (as Go's AppendCertsFromPEM keeps), or undefined if none. */
-export function validCertificates(pem: string): string | undefined {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  const ok = blocks.filter((b) => {
-    try {
-      new X509Certificate(b);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return ok.length ? ok.join('\n') + '\n' : undefined;
-}
-
-function loadCASecret(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): string | undefined {
-  const secret = ctx.index.secrets.get(ObjectIndex.key(ns, name));
-  if (!secret) {
-    ctx.diags.error(subject, field, `secret '${ns}/${name}' not found: the CA is skipped, as Traefik does`);
-    return undefined;
-  }
-  const v = secretValue(secret, 'tls.ca') ?? secretValue(secret, 'ca.crt');
-  if (v !== undefined) return v;
-  const keys = [...Object.keys(secret.spec.data ?? {}), ...Object.keys(secret.spec.stringData ?? {})];
-  if (keys.length === 1) return secretValue(secret, keys[0]!);
-  ctx.diags.error(subject, field, `secret ${ns}/${name} contains neither tls.ca nor ca.crt: the CA is skipped, as Traefik does`);
-  return undefined;
-}
-
-function loadCAConfigMap(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): string | undefined {
-  const cm = ctx.index.configMaps.get(ObjectIndex.key(ns, name));
-  if (!cm) {
-    ctx.diags.error(subject, field, `configMap '${ns}/${name}' not found: the CA is skipped, as Traefik does`);
-    return undefined;
-  }
-  const v = cm.spec.data?.['tls.ca'] ?? cm.spec.data?.['ca.crt'];
-  if (v === undefined) ctx.diags.error(subject, field, `config map ${ns}/${name} contains neither tls.ca nor ca.crt: the CA is skipped, as Traefik does`);
-  return v;
-}
-
-/** `certificatesSecrets[]`: a client certificate (tls.crt/tls.key), served to Envoy over SDS as `ns/name`. */
-function loadClientCertificate(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): TlsCertificate | undefined {
-  const sdsName = `${ns}/${name}`;
-  const provenance: Provenance = { kind: subject.kind, namespace: ns, name: subject.name ?? '', field, subject };
-  const existing = ctx.clientCertificates.get(sdsName);
+/** A client certificate, loaded once per build however many transports name it (each adds its provenance). */
+function sharedClientCertificate(ctx: TransportContext, ns: string, name: string, subject: DiagnosticSubject, field: string): TlsCertificate | undefined {
+  const existing = ctx.clientCertificates.get(`${ns}/${name}`);
   if (existing) {
-    existing.provenance.push(provenance);
+    existing.provenance.push({ kind: subject.kind, namespace: ns, name: subject.name ?? '', field, subject });
     return existing;
   }
-  const skip = (why: string) => {
-    ctx.diags.error(subject, field, `${why}: this client certificate is not sent, as Traefik skips it`);
-    return undefined;
-  };
-  const secret = ctx.index.secrets.get(ObjectIndex.key(ns, name));
-  if (!secret) return skip(`secret '${ns}/${name}' does not exist`);
-  const certPem = secretValue(secret, 'tls.crt');
-  const keyPem = secretValue(secret, 'tls.key');
-  if (!certPem || !keyPem) return skip(`secret ${ns}/${name} must contain non-empty tls.crt and tls.key`);
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(certPem);
-  } catch {
-    return skip(`secret ${ns}/${name}: tls.crt is not a PEM certificate`);
-  }
-  try {
-    if (!cert.checkPrivateKey(createPrivateKey(keyPem))) return skip(`secret ${ns}/${name}: tls.key does not belong to tls.crt`);
-  } catch {
-    return skip(`secret ${ns}/${name}: tls.key is not a PEM private key`);
-  }
-  const c: TlsCertificate = { name: sdsName, certPem, keyPem, sans: certificateNames(cert), provenance: [provenance] };
-  ctx.clientCertificates.set(sdsName, c);
+  const c = loadClientCertificate(ctx, ns, name, subject, field);
+  if (c) ctx.clientCertificates.set(c.name, c);
   return c;
 }

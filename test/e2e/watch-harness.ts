@@ -9,27 +9,10 @@ import { startServe, type Running } from '../../src/serve/run';
 import { loadStaticConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/xds/stream-context';
 import type { BuildReport } from '../../src/serve/controller';
-import { RawXdsClient, TYPE, node, type Decoded } from '../helpers/ads-client';
+import { RawXdsClient, TYPE, mergeResources, node, type Decoded } from '../helpers/ads-client';
 
-export const BACKENDS = `
-apiVersion: v1
-kind: Service
-metadata: {name: whoami, namespace: default}
-spec:
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: whoami-1
-  namespace: default
-  labels: {kubernetes.io/service-name: whoami}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints:
-  - addresses: ["10.0.0.11"]
-    conditions: {ready: true}
-`;
+/** One Service `whoami` with one ready endpoint. */
+export { BACKENDS } from '../unit/ops/helpers';
 
 export function ingressRoute(name: string, entryPoint: string, match: string): string {
   return `
@@ -156,6 +139,7 @@ export interface Connected {
   c: RawXdsClient;
   cds: Decoded;
   lds: Decoded;
+  /** The route configurations the client holds, as one SotW response (the last one's version and nonce). */
   rds: Decoded;
   routeNames: string[];
 }
@@ -186,11 +170,15 @@ export async function connectEnvoy(s: Served, id: string, cluster = 'gateway'): 
   return { c, cds, lds, rds, routeNames };
 }
 
-/** Waits for the next RDS response (acknowledging it); fails on any other type. */
+/**
+ * Waits for the next RDS response (acknowledging it); fails on any other type. Returns what the client then holds:
+ * a response may carry only the changed route configurations, the others stay.
+ */
 export async function nextRoutes(k: Connected, timeoutMs = 5000): Promise<Decoded> {
   const r = await k.c.next(timeoutMs);
   assert.equal(r.type_url, TYPE.rds, `expected RDS, got ${r.type_url}`);
   ackOf(k.c, r, k.routeNames);
-  k.rds = r;
-  return r;
+  const held = mergeResources(new Map(((k.rds.resources ?? []) as Decoded[]).map((x) => [x.name as string, x])), r, k.routeNames);
+  k.rds = { ...r, resources: [...held.values()].sort((a, b) => String(a.name).localeCompare(String(b.name))) };
+  return k.rds;
 }

@@ -1,5 +1,7 @@
-// A raw gRPC xDS client for protocol tests: sends DiscoveryRequests written in Envoy's JSON form and
-// returns decoded responses (resources expanded to JSON), with bounded waits.
+// A raw gRPC xDS client for protocol and operations tests: sends DiscoveryRequests written in Envoy's JSON form
+// and returns each decoded response (resources expanded to JSON) as it came, with bounded waits. It keeps no view
+// of the resources: since SotW responses for RDS/EDS/SDS may carry only the changed resources, a test that follows
+// a type across responses merges them (see mergeResources).
 import * as grpc from '@grpc/grpc-js';
 import { encodeResource, decodeResource } from '../../src/envoy/json';
 
@@ -31,8 +33,9 @@ export class RawXdsClient {
   constructor(address: string, readonly delta = false, method = delta
     ? '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources'
     : '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
+  credentials = grpc.credentials.createInsecure(), channelOptions: grpc.ChannelOptions = {},
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    this.client = new grpc.Client(address, credentials, { 'grpc.max_receive_message_length': 64 * 1024 * 1024, ...channelOptions });
     this.call = this.client.makeBidiStreamRequest(method, (b: Buffer) => b, (b: Buffer) => b);
     this.call.on('data', (buf: Buffer) => {
       const d = decodeResource(delta ? DELTA_RESP : SOTW_RESP, buf) as Decoded;
@@ -59,7 +62,7 @@ export class RawXdsClient {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
-        reject(new Error(`no xDS response within ${timeoutMs} ms${this.error ? ` (stream error: ${this.error.message})` : ''}`));
+        reject(new Error(`no xDS response within ${timeoutMs} ms${this.error ? ` (stream error: ${this.error.code} ${this.error.details})` : ''}`));
       }, timeoutMs);
       const done = (d: Decoded) => {
         clearTimeout(t);
@@ -81,7 +84,7 @@ export class RawXdsClient {
   }
 
   /** Waits until the stream ends with an error status; resolves with it. */
-  async failure(timeoutMs = 3000): Promise<grpc.ServiceError> {
+  async failure(timeoutMs = 5000): Promise<grpc.ServiceError> {
     const start = Date.now();
     while (!this.error && Date.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
     if (!this.error) throw new Error('the stream did not fail');
@@ -96,4 +99,17 @@ export class RawXdsClient {
 
 export function node(id: string, cluster = 'gateway', extra: Decoded = {}): Decoded {
   return { id, cluster, user_agent_name: 'envoy', ...extra };
+}
+
+/**
+ * A client's view of one type after a SotW response: LDS and CDS responses hold the whole state; RDS, EDS and SDS
+ * ones may hold only the changed resources, so the others held stay (xDS "Grouping Resources into Responses").
+ * `subscribed` (when given) drops what the client no longer asks for, as Envoy does.
+ */
+export function mergeResources(held: Map<string, Decoded>, resp: Decoded, subscribed?: string[]): Map<string, Decoded> {
+  const full = resp.type_url === TYPE.lds || resp.type_url === TYPE.cds;
+  const out = full ? new Map<string, Decoded>() : new Map(held);
+  for (const r of (resp.resources ?? []) as Decoded[]) out.set((r.name ?? r.cluster_name) as string, r);
+  if (subscribed && !full) for (const n of [...out.keys()]) if (!subscribed.includes(n)) out.delete(n);
+  return out;
 }

@@ -168,7 +168,7 @@ export function httpsDomainsOf(routers: HttpRouter[]): { domains: string[]; catc
     const hosts = new Set<string>();
     for (const conj of r.conjuncts) {
       for (const l of conj) {
-        const leaf = l.leaf as RuleLeaf & { fromHost?: string };
+        const leaf = l.leaf;
         if (leaf.t === 'host') hosts.add(leaf.host.toLowerCase());
         else if (leaf.t === 'hostRegexp' && leaf.fromHost !== undefined) hosts.add(leaf.fromHost.toLowerCase());
       }

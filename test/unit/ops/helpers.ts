@@ -1,12 +1,12 @@
-// Shared by the operations tests (unit and e2e): a throwaway PKI written to a temporary folder, a raw xDS
-// client that takes grpc-js credentials, a log capture, manifests with a TLS Secret, and an HTTP getter.
+// Shared by the operations tests (unit and e2e): a throwaway PKI written to a temporary folder, the raw xDS
+// client (test/helpers/ads-client.ts) with grpc-js credentials, a log capture, manifests with a TLS Secret, and an HTTP getter.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { makeCA, issue, type CertificateAuthority, type Issued } from '../../../src/cli/certs';
-import { encodeResource, decodeResource } from '../../../src/envoy/json';
+import { RawXdsClient } from '../../helpers/ads-client';
 import type { Logger } from '../../../src/xds/stream-context';
 
 export interface Pki {
@@ -51,73 +51,13 @@ export function clientCreds(p: Pki, who?: string | Issued): grpc.ChannelCredenti
   return grpc.credentials.createSsl(Buffer.from(p.ca.certPem), c ? Buffer.from(c.keyPem) : null, c ? Buffer.from(c.certPem) : null);
 }
 
-export const TYPE = {
-  lds: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-  rds: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-  cds: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  eds: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  sds: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
-};
+export { TYPE, node } from '../../helpers/ads-client';
 
-type Json = Record<string, any>;
-
-/** A raw state-of-the-world ADS client with any credentials; responses decoded to Envoy's JSON form. */
-export class OpsClient {
-  readonly client: grpc.Client;
-  readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
-  private readonly queue: Json[] = [];
-  private waiters: ((d: Json) => void)[] = [];
-  error?: grpc.ServiceError;
-
+/** A raw state-of-the-world ADS client with any credentials and channel options. */
+export class OpsClient extends RawXdsClient {
   constructor(address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
-    this.client = new grpc.Client(address, credentials, { 'grpc.max_receive_message_length': 64 * 1024 * 1024, ...options });
-    this.call = this.client.makeBidiStreamRequest('/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources', (b: Buffer) => b, (b: Buffer) => b);
-    this.call.on('data', (buf: Buffer) => {
-      const d = decodeResource('envoy.service.discovery.v3.DiscoveryResponse', buf) as Json;
-      const w = this.waiters.shift();
-      if (w) w(d);
-      else this.queue.push(d);
-    });
-    this.call.on('error', (e: grpc.ServiceError) => {
-      this.error = e;
-    });
+    super(address, false, undefined, credentials, options);
   }
-
-  send(req: Json): void {
-    this.call.write(Buffer.from(encodeResource('envoy.service.discovery.v3.DiscoveryRequest', req)));
-  }
-
-  next(timeoutMs = 5000): Promise<Json> {
-    const q = this.queue.shift();
-    if (q) return Promise.resolve(q);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        reject(new Error(`no xDS response within ${timeoutMs} ms${this.error ? ` (stream error: ${this.error.code} ${this.error.details})` : ''}`));
-      }, timeoutMs);
-      const done = (d: Json) => {
-        clearTimeout(t);
-        resolve(d);
-      };
-      this.waiters.push(done);
-    });
-  }
-
-  async failure(timeoutMs = 5000): Promise<grpc.ServiceError> {
-    const start = Date.now();
-    while (!this.error && Date.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
-    if (!this.error) throw new Error('the stream did not fail');
-    return this.error;
-  }
-
-  close(): void {
-    this.call.cancel();
-    this.client.close();
-  }
-}
-
-export function node(id: string, cluster: string): Json {
-  return { id, cluster, user_agent_name: 'envoy' };
 }
 
 export interface LogLine {

@@ -11,21 +11,15 @@ import { X_HEADERS } from './forwarded-headers';
 import { fieldOf, type DirectResponseContribution, type FilterContribution, type MiddlewareIssue, type MiddlewareTranslateContext } from './types';
 import type { HeaderMatcher } from '../../../envoy/types';
 import type { ResolvedMiddleware } from '../../../model/middlewares';
+import type { HeadersMiddleware } from '../../../model/crds/types';
 
 const CORS_FILTER = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors';
 const CORS_POLICY = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';
 const FILTER_CONFIG = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
 
-interface CorsFields {
-  accessControlAllowCredentials?: boolean;
-  accessControlAllowHeaders?: string[];
-  accessControlAllowMethods?: string[];
-  accessControlAllowOriginList?: string[];
-  accessControlAllowOriginListRegex?: string[];
-  accessControlExposeHeaders?: string[];
-  accessControlMaxAge?: number;
-  addVaryHeader?: boolean;
-}
+type CorsFields = Pick<HeadersMiddleware,
+  'accessControlAllowCredentials' | 'accessControlAllowHeaders' | 'accessControlAllowMethods' | 'accessControlAllowOriginList' |
+  'accessControlAllowOriginListRegex' | 'accessControlExposeHeaders' | 'accessControlMaxAge' | 'addVaryHeader'>;
 
 /** Traefik's HasCorsHeadersDefined. */
 export function hasCors(c: CorsFields): boolean {
