@@ -90,6 +90,7 @@ export function translateOptionsOf(config: StaticConfig, profile: Profile = 'env
         forwardedHeaders: { insecure: ep.forwardedHeaders.insecure, trustedIPs: ep.forwardedHeaders.trustedIPs },
         httpTls: ep.http.tls ? { options: entryPointTlsOption(ep.http.tls.options) ?? ep.http.tls.options } : undefined,
       })),
+    ...(only?.length ? { entryPointOrder: only } : {}),
   };
 }
 

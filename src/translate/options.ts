@@ -23,4 +23,9 @@ export type Profile = 'envoy' | 'grpc';
 export interface TranslateOptions {
   entryPoints: EntryPointAddress[];
   profile: Profile;
+  /**
+   * The fleet's `entryPoints`, in the fleet's order (absent or empty: the static configuration's order). The grpc
+   * profile serves a host routed on several entry points from the first of them in this order.
+   */
+  entryPointOrder?: string[];
 }

@@ -11,8 +11,8 @@
 //   target `xds:///<host>:<port>` would ask for a listener `<host>:<port>`, which does not exist). The
 //   listener is only an api_listener with RDS over ADS and the router filter: no address, no filter
 //   chains, no listener filters (grpc-js NACKs those). A host on several entry points is served from the
-//   first one in the order of the fleet's entry points (the static configuration's order), the others are
-//   reported (info).
+//   first one in the order of the fleet's `entryPoints` (for a fleet that names none, the static
+//   configuration's order), the others are reported (info).
 // - RouteConfigurations `<ep>/http`, with only their exact-host virtual hosts (a client never selects
 //   another one) and only the routes gRPC clients implement exactly; every route left out is a warning on
 //   its IngressRoute (fail closed: redirects, direct responses, query matches, ClientIP, a second path
@@ -124,6 +124,18 @@ function keysOf(o: unknown): string[] {
   return o && typeof o === 'object' ? Object.keys(o as Json).filter((k) => (o as Json)[k] !== undefined) : [];
 }
 
+/**
+ * The TCP entry points in the order that decides which one serves a host routed on several: the fleet's
+ * `entryPoints` order, else the static configuration's. Entry points the order does not name come last (none do
+ * when the order is a fleet's: its translation has only those).
+ */
+export function servingOrder(opts: TranslateOptions): string[] {
+  const eps = opts.entryPoints.filter((ep) => ep.protocol === 'tcp').map((ep) => ep.name);
+  const order = opts.entryPointOrder ?? [];
+  const rank = (ep: string) => (order.includes(ep) ? order.indexOf(ep) : order.length);
+  return eps.map((ep, i) => ({ ep, i })).sort((a, b) => rank(a.ep) - rank(b.ep) || a.i - b.i).map((x) => x.ep);
+}
+
 /** The exact host a virtual host serves, or undefined for wildcard and catch-all virtual hosts. */
 function exactHostOf(vh: VirtualHost): string | undefined {
   const domains = vh.domains ?? [];
@@ -139,7 +151,7 @@ function exactHostOf(vh: VirtualHost): string | undefined {
 export function applyGrpcProfile(envoy: EnvoyResources, model: Model, opts: TranslateOptions, diags: Diagnostics): EnvoyResources {
   const src = structuredClone(envoy);
   const rep = new Reporter(model, diags);
-  const eps = opts.entryPoints.filter((ep) => ep.protocol === 'tcp').map((ep) => ep.name);
+  const eps = servingOrder(opts);
 
   // Clusters first: a route to a cluster that cannot be served is left out.
   const droppedClusters = new Map<string, string>();
