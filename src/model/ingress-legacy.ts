@@ -18,6 +18,7 @@ import { legacyAuth } from './ingress-legacy/auth';
 import { legacyBackendName, legacyBackendNames, legacyErrorPages } from './ingress-legacy/error-pages';
 import { legacyPassClientTlsCert } from './ingress-legacy/pass-client-tls-cert';
 import { redirectEntryPoint, sslForceHostRedirect, sslHostRedirect } from './ingress-legacy/redirects';
+import { templateString } from './ingress-legacy/template-string';
 import { planServiceWeights, type WeightPlan } from './ingress-legacy/service-weights';
 import type { LegacyBackendRef, LegacyContext, LegacyPath } from './ingress-legacy/context';
 
@@ -186,8 +187,11 @@ export function legacyForPath(ctx: LegacyContext, ing: IngressObj, host: string,
 
   const eps = lookup(a, 'frontend-entry-points');
   if (eps) {
-    out.entryPoints = list(eps.value).filter((e) => ctx.opts.entryPoints.some((x) => x.name === e && x.protocol === 'tcp'));
+    const known = (e: string) => ctx.opts.entryPoints.some((x) => x.name === e && x.protocol === 'tcp');
+    out.entryPoints = list(eps.value).filter(known);
     if (out.entryPoints.length === 0) throw new LegacyError(`none of the entry points ${JSON.stringify(eps.value)} exists`, eps.key);
+    const unknown = list(eps.value).filter((e) => !known(e));
+    if (unknown.length) ctx.diags.warn(subject, af(eps.key), `entry point(s) ${unknown.join(', ')} do not exist: left out, as Traefik 1.7 did ("undefined entrypoint")`);
   }
   const prio = lookup(a, 'priority');
   if (prio) {
@@ -218,16 +222,24 @@ export function legacyForPath(ctx: LegacyContext, ing: IngressObj, host: string,
   const rp = lookup(a, 'redirect-replacement');
   const rep = lookup(a, 'redirect-entry-point');
   if (appRoot && (path === '/' || path === '')) {
-    const hostRe = host ? quoteMeta(host) : '[^/]+';
-    out.middlewares.push(mw('redirectRegex', { regex: `^(https?://${hostRe}(:[0-9]+)?)/$`, replacement: `\${1}/${appRoot.value.replace(/^\//, '')}`, permanent }));
+    // Scheme and host as separate groups, so the redirect keeps both (the translation needs "scheme://host/path").
+    const hostRe = host ? `${quoteMeta(host)}(?::[0-9]+)?` : '[^/]+';
+    out.middlewares.push(mw('redirectRegex', { regex: `^(https?)://(${hostRe})/$`, replacement: `\${1}://\${2}/${appRoot.value.replace(/^\//, '')}`, permanent }));
   } else if (rep && rep.value.trim()) {
     // 1.7: redirect-entry-point wins over redirect-regex.
     out.middlewares.push(redirectEntryPoint(lp, rep, permanent));
     if (rr || rp) ctx.diags.info(subject, af((rr ?? rp)!.key), 'ignored: redirect-entry-point takes precedence over redirect-regex/redirect-replacement, as in Traefik 1.7');
   } else if (rr || rp) {
     if (!rr || !rp) throw new LegacyError('redirect-regex and redirect-replacement must be set together', (rr ?? rp)!.key);
-    if (/\{\{/.test(rp.value)) throw new LegacyError('Go templates ({{…}}) in redirect-replacement are not supported', rp.key);
-    out.middlewares.push(mw('redirectRegex', { regex: rr.value, replacement: rp.value, permanent }));
+    const regex = templateString(rr.value);
+    const replacement = templateString(rp.value);
+    if (regex === undefined || replacement === undefined) {
+      const bad = regex === undefined ? rr : rp;
+      ctx.diags.warn(subject, af(bad.key), 'invalid escape sequence: the value is read as a double-quoted Go/TOML string (a regex \\. is written \\\\.); Traefik 1.7 skipped the redirect, and so does traefik-xds');
+    } else {
+      if (/\{\{/.test(replacement)) throw new LegacyError('Go templates ({{…}}) in redirect-replacement are not supported', rp.key);
+      out.middlewares.push(mw('redirectRegex', { regex, replacement, permanent }));
+    }
   }
   const sslRedirect = bool(ctx, ing, lookup(a, 'ssl-redirect'), false);
   const sslTemp = bool(ctx, ing, lookup(a, 'ssl-temporary-redirect'), false);
@@ -237,9 +249,17 @@ export function legacyForPath(ctx: LegacyContext, ing: IngressObj, host: string,
   // unrolled/secure: ssl-redirect redirects (301, or 307 with ssl-temporary-redirect); ssl-temporary-redirect
   // alone only chooses the status of the ssl-redirect and ssl-force-host redirects.
   const sslActive = sslRedirect && !bool(ctx, ing, lookup(a, 'is-development'), false);
+  // A request counts as HTTPS when it came over TLS or when one ssl-proxy-headers pair matches (§6.7).
+  const sslProxy = lookup(a, 'ssl-proxy-headers');
+  const unless = Object.entries(sslProxy ? headerMap(sslProxy.value) : {}).map(([name, value]) => ({ name, value }));
   if (sslActive) {
-    if (sslHost?.value) out.middlewares.push(sslHostRedirect(lp, sslHost, !sslTemp));
-    else out.middlewares.push(mw('redirectScheme', { scheme: 'https', permanent: !sslTemp }));
+    const guard = unless.length ? { unlessRequestHeaders: unless } : {};
+    if (sslHost?.value) out.middlewares.push(sslHostRedirect(lp, sslHost, !sslTemp, guard));
+    else {
+      const p = !sslTemp;
+      ctx.diags.warn(subject, af(lookup(a, 'ssl-redirect')!.key), `approximated: Traefik 1.7 (unrolled/secure) answered ${p ? 301 : 307} for every method; this answers ${p ? '301 for GET and 308 otherwise' : '302 for GET and 307 otherwise'}, as Traefik v3's redirects`);
+      out.middlewares.push(mw('redirectScheme', { scheme: 'https', permanent: p }, guard));
+    }
   } else if (sslHost?.value && !forceHost) {
     ctx.diags.info(subject, af(sslHost.key), 'ssl-host is used only with ssl-redirect or ssl-force-host: no effect');
   }
@@ -318,6 +338,9 @@ export function legacyForPath(ctx: LegacyContext, ing: IngressObj, host: string,
     if (/^[0-9]+$/.test(sts.value)) { if (Number(sts.value) > 0) h.stsSeconds = Number(sts.value); }
     else ctx.diags.warn(subject, af(sts.key), `invalid hsts-max-age ${JSON.stringify(sts.value)}: Traefik 1.7 used the default (0)`);
   }
+  // The Headers middleware reads sslProxyHeaders for STS and HPKP only; when the ssl-redirect guard uses them
+  // and neither is set, leaving them out avoids a "no effect" note that would be wrong for the redirect.
+  if (sslActive && unless.length && h.stsSeconds === undefined && h.publicKey === undefined) delete h.sslProxyHeaders;
   if (Object.keys(h).length) out.middlewares.push(mw('headers', h));
 
   // TLS client certificate headers.

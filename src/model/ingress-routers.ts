@@ -115,7 +115,7 @@ export function buildIngressRouters(ctx: HttpBuildContext): HttpRouter[] {
   for (const ep of ctx.opts.entryPoints) {
     if (ep.protocol !== 'tcp' || !ep.middlewares?.length) continue;
     try {
-      epMw.set(ep.name, resolveEntryPointMiddlewares({ index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace, opts: ctx.opts, clusters: ctx.clusters }, ep.middlewares, `entryPoints.${ep.name}.http.middlewares`));
+      epMw.set(ep.name, resolveEntryPointMiddlewares({ index: ctx.index, allowCrossNamespace: ctx.opts.provider.allowCrossNamespace, opts: ctx.opts, clusters: ctx.clusters, diags: ctx.diags }, ep.middlewares, `entryPoints.${ep.name}.http.middlewares`));
     } catch (e) {
       if (!(e instanceof MiddlewareError)) throw e;
       epMw.set(ep.name, { error: e.message });
@@ -431,7 +431,7 @@ function resolveQualifiedMiddlewares(ctx: IngressCtx, namespace: string, names: 
     if (at < 0) throw new MiddlewareError(`middleware "${n}" is unqualified: Traefik reads it as "${n}@kubernetes", which the Ingress provider never defines; write "<namespace>-<name>@kubernetescrd"`, field);
     return { name: n };
   });
-  return resolveMiddlewares({ index: ctx.index, allowCrossNamespace: true, opts: ctx.opts, clusters: ctx.clusters }, namespace, refs, field);
+  return resolveMiddlewares({ index: ctx.index, allowCrossNamespace: true, opts: ctx.opts, clusters: ctx.clusters, diags: ctx.diags }, namespace, refs, field);
 }
 
 function resolveRouterMiddlewares(ctx: IngressCtx, ing: IngressObj, ann: RouterAnnotations): ResolvedMiddleware[] {

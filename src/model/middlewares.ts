@@ -9,7 +9,7 @@ import { secretValue } from './certificates';
 import { resolveForwardAuthCluster, ForwardAuthError, type ForwardAuthAddress } from './forward-auth';
 import { resolveUpstream, ServiceError } from './services';
 import type { ErrorsMiddleware, MiddlewareObj, MiddlewareRef, MiddlewareSpec, MiddlewareType } from './crds/types';
-import type { DiagnosticSubject } from './diagnostics';
+import type { Diagnostics, DiagnosticSubject } from './diagnostics';
 import type { HttpRouter, UpstreamCluster } from './model';
 import type { ModelOptions } from './options';
 
@@ -38,6 +38,11 @@ export interface MiddlewareData {
    * (ingress-legacy/redirects.ts splits the router by entry point).
    */
   redirectEntryPoint?: string;
+  /**
+   * A redirect that does not apply when one of these request headers has exactly this value (Traefik 1.7
+   * `ssl-proxy-headers`: unrolled/secure counts such a request as HTTPS and does not redirect it to HTTPS).
+   */
+  unlessRequestHeaders?: { name: string; value: string }[];
 }
 
 /** Clusters the middlewares of a router send requests to (its own, its entry points', its services'). */
@@ -76,6 +81,8 @@ export interface MiddlewareContext {
   /** Needed by middlewares that send requests elsewhere (ForwardAuth, Errors): their clusters go here. */
   opts?: ModelOptions;
   clusters?: Map<string, UpstreamCluster>;
+  /** Where what a Middleware's own resolution accepts with a difference is reported (on the Middleware). */
+  diags?: Diagnostics;
 }
 
 function typeOf(spec: MiddlewareSpec): MiddlewareType | undefined {
@@ -218,8 +225,12 @@ function loadErrors(ctx: MiddlewareContext, m: MiddlewareObj, field: string): Mi
   }
   if (s.middlewares?.length) return fail('middlewares on the error-page service are not translated by this version of traefik-xds');
   const subject = subjectOf(m);
+  const serviceField = 'spec.errors.service';
+  // Its warnings (approximations of the Service's options) are the Middleware's; a Middleware used by several
+  // routes reports them once (diagnostics are deduplicated).
   try {
-    const c = resolveUpstream(ctx.index, s, namespace, ctx.opts, { kind: m.kind, namespace: m.namespace, name: m.name, field: 'spec.errors.service', subject }, ctx.clusters);
+    const c = resolveUpstream(ctx.index, s, namespace, ctx.opts, { kind: m.kind, namespace: m.namespace, name: m.name, field: serviceField, subject }, ctx.clusters,
+      ctx.diags && { diags: ctx.diags, subject, field: serviceField });
     return { errorService: { cluster: c.name, passHostHeader: s.passHostHeader ?? true } };
   } catch (e) {
     if (e instanceof ServiceError) return fail(e.message);

@@ -3,6 +3,8 @@
 //   point of the router but the target (1.7 did not redirect requests already there). A router's middlewares
 //   apply on all its entry points, so such a router is split in two (splitByRedirectEntryPoint).
 // - `ssl-host` / `ssl-force-host` (unrolled/secure): RedirectRegex constructs to https://<ssl-host><uri>.
+// - `ssl-redirect` (with or without ssl-host) does not fire on a request that `ssl-proxy-headers` marks as HTTPS:
+//   the middleware carries the pairs (data.unlessRequestHeaders), which the translation turns into header guards.
 import { quoteMeta } from '../rules';
 import type { Annotation, LegacyPath } from './context';
 import type { Diagnostics } from '../diagnostics';
@@ -56,9 +58,9 @@ export function otherHostRegex(s: string): string {
  * ssl-redirect/ssl-temporary-redirect with ssl-host: plain-HTTP requests go to https://<ssl-host><uri>.
  * unrolled/secure answers 301 (307 with ssl-temporary-redirect) for every method.
  */
-export function sslHostRedirect(lp: LegacyPath, sslHost: Annotation, permanent: boolean): ResolvedMiddleware {
+export function sslHostRedirect(lp: LegacyPath, sslHost: Annotation, permanent: boolean, data: ResolvedMiddleware['data'] = {}): ResolvedMiddleware {
   lp.ctx.diags.warn(lp.subject, lp.field(sslHost.key), `approximated: Traefik 1.7 (unrolled/secure) answered ${permanent ? 301 : 307} for every method; this answers ${permanent ? '301 for GET and 308 otherwise' : '302 for GET and 307 otherwise'}, as Traefik v3's redirects`);
-  return lp.mw('redirectRegex', { regex: '^http://[^/]*/(.*)', replacement: `https://${sslHost.value}/$1`, permanent });
+  return lp.mw('redirectRegex', { regex: '^http://[^/]*/(.*)', replacement: `https://${sslHost.value}/$1`, permanent }, data);
 }
 
 /** ssl-force-host: any request whose Host is not ssl-host goes to https://<ssl-host><uri> (HTTPS requests too). */

@@ -3,6 +3,7 @@
 // answers instead of forwarding. Also the HCM filter order that respects every router's order, with a
 // second instance of a filter when two routers order the same middlewares differently.
 import { MIDDLEWARE_TRANSLATORS } from './middlewares';
+import { headerMatcher } from './matchers/header';
 import { composePathOps, type RegexRewrite } from './path-rewrite';
 import type { ExtraRouteContribution, FilterContribution, MiddlewareTranslateContext, PathOp, RedirectContribution } from './middlewares/types';
 import type { HeaderMatcher, HeaderValueOption, HttpFilter, RedirectAction, RetryPolicy } from '../../envoy/types';
@@ -120,6 +121,10 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
     const out = translate(mw);
     if (refused) return;
     const r = out.route;
+    // A model-side guard on a redirect (1.7 ssl-proxy-headers): one inverted header match per pair, ANDed.
+    if (r?.redirect && mw.data.unlessRequestHeaders?.length) {
+      r.redirect = { ...r.redirect, when: [...(r.redirect.when ?? []), ...mw.data.unlessRequestHeaders.map((h) => headerMatcher(h.name, h.value, true))] };
+    }
     // A conditional answer is decided on the request as the earlier middlewares left it; Envoy matches the
     // original request, so an earlier path or Host rewrite would make it look at the wrong URL.
     const conditional = (r?.redirect && r.redirect.when) || r?.directResponse;

@@ -65,6 +65,9 @@ const cases: [string, string][] = [
   ['^http://localhost/(.*)', 'http://mydomain/${1}'],
   ['^https?://example\\.com(:\\d+)?/old/', 'https://example.com/new/'],
   ['^http://(.*)', 'https://${1}'],
+  // Traefik 1.7 app-root (ingress-legacy.ts): a literal path ending in $ to another literal path.
+  ['^(https?)://(example\\.com(?::[0-9]+)?)/$', '${1}://${2}/index.html'],
+  ['^(https?)://([^/]+)/$', '${1}://${2}/app/'],
 ];
 
 describe('middlewares2/redirect-regex: Envoy redirect vs Traefik over a grid of URLs', () => {

@@ -3,6 +3,7 @@ import { re2Matches } from '../../../src/model/rules';
 import { otherHostRegex, splitByRedirectEntryPoint } from '../../../src/model/ingress-legacy/redirects';
 import { parsePercentage } from '../../../src/model/ingress-legacy/service-weights';
 import { legacyBackendName } from '../../../src/model/ingress-legacy/error-pages';
+import { templateString } from '../../../src/model/ingress-legacy/template-string';
 import { Diagnostics } from '../../../src/model/diagnostics';
 import type { HttpRouter } from '../../../src/model/model';
 import type { ResolvedMiddleware } from '../../../src/model/middlewares';
@@ -79,6 +80,20 @@ describe('1.7 legacy annotations: helpers', () => {
       assert.equal(out.length, 1);
       assert.deepEqual(out[0]!.middlewares.map((m) => m.id), ['default/h']);
       assert.equal(d.sorted().length, 1);
+    });
+  });
+
+  describe('templateString (redirect-regex/-replacement as 1.7 rendered them into its TOML template)', () => {
+    it('decodes the escapes Go and TOML both accept', () => {
+      assert.equal(templateString('^http://a\\\\.b/(.*)'), '^http://a\\.b/(.*)');
+      assert.equal(templateString('a\\\\.b'), 'a\\.b');
+      assert.equal(templateString('x\\ty\\u00e9\\U0001F600\\"'), 'x\ty\u00e9\u{1F600}"');
+      assert.equal(templateString('plain/$1'), 'plain/$1');
+    });
+    it('rejects what made 1.7 skip the redirect', () => {
+      for (const bad of ['a\\.b', 'a"b', 'a\nb', 'a\\', '\\x41', '\\u12', '\\uD800', '\\a']) {
+        assert.equal(templateString(bad), undefined, JSON.stringify(bad));
+      }
     });
   });
 });

@@ -242,8 +242,11 @@ export const translateRedirectRegex: MiddlewareTranslator = (mw, ctx) => {
   // The new path starts with the replacement's literal prefix, the old one with the regex's: incompatible
   // prefixes always differ. A fully literal target after a match that swallows the rest is the whole new URI.
   const qLiteral = qTemplate.every((p) => typeof p === 'string') ? qTemplate.join('') : undefined;
+  // A fully literal path regex ending in $ matches one request URI only: a different literal target differs.
+  const pLiteral = lastIsEnd && pTemplate?.every((p) => typeof p === 'string') ? pTemplate.join('') : undefined;
   const pathDiffers = pPrefix.slice(0, n) !== qPrefix.slice(0, n) || (rPath.length === 0 && pPrefix.length > 0)
-    || (qLiteral !== undefined && stripQuery && !qLiteral.startsWith(pPrefix));
+    || (qLiteral !== undefined && stripQuery && !qLiteral.startsWith(pPrefix))
+    || (pLiteral !== undefined && qLiteral !== undefined && pLiteral !== qLiteral);
   let hostDiffers: 'always' | 'never' | 'maybe';
   const requestHostLiteral = hostLiteral ?? hostGroupLiteral;
   if (keepHost) hostDiffers = 'never';
