@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const corpusMs = Date.now() - t0;
   const { config } = loadStaticConfig({ text: STATIC_CONFIG });
   const source = new BenchSource(corpus.objects);
-  const run = await startServe({ config, source, log: silentLogger, address: '127.0.0.1:0' });
+  const run = await startServe({ config, source, log: silentLogger, address: '127.0.0.1:0', ...(process.env.BENCH_NO_RECLAIM ? { reclaim: false as const } : {}) });
   const key = 'default/envoy';
   // Instrumentation: when the debounce window ended (the build starts) and when the snapshot went to the streams.
   let buildStart = 0n;

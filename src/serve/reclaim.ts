@@ -12,11 +12,16 @@ import * as vm from 'node:vm';
 
 export interface ReclaimOptions {
   thresholdBytes: number;
+  /**
+   * A full collection's pause grows with the heap (hundreds of milliseconds at 10,000 routes, which would stall
+   * the very writes whose buffers it frees): the threshold is at least this fraction of the heap in use.
+   */
+  heapFraction: number;
   checkMs: number;
   minIntervalMs: number;
 }
 
-export const DEFAULT_RECLAIM: ReclaimOptions = { thresholdBytes: 16 * 2 ** 20, checkMs: 50, minIntervalMs: 500 };
+export const DEFAULT_RECLAIM: ReclaimOptions = { thresholdBytes: 16 * 2 ** 20, heapFraction: 1 / 8, checkMs: 50, minIntervalMs: 500 };
 
 type Collect = () => void;
 
@@ -47,6 +52,7 @@ export function startBufferReclaim(
   o: Partial<ReclaimOptions> = {},
   sample: () => number = () => process.memoryUsage().arrayBuffers,
   collect: Collect | undefined = fullCollection(),
+  heapUsed: () => number = () => v8.getHeapStatistics().used_heap_size,
 ): BufferReclaimer | undefined {
   const opts = { ...DEFAULT_RECLAIM, ...o };
   if (!collect) return undefined;
@@ -61,7 +67,9 @@ export function startBufferReclaim(
     if (now < base) base = now; // freed by V8's own collections
     // During a long burst (clients connecting for seconds) what is already sent is collected too.
     const over = now - base;
-    if (over < opts.thresholdBytes || (growing && over < 2 * opts.thresholdBytes) || Date.now() - lastCollection < opts.minIntervalMs) return;
+    if (over < opts.thresholdBytes) return;
+    const threshold = Math.max(opts.thresholdBytes, heapUsed() * opts.heapFraction);
+    if (over < threshold || (growing && over < 2 * threshold) || Date.now() - lastCollection < opts.minIntervalMs) return;
     collect();
     collections++;
     lastCollection = Date.now();

@@ -9,12 +9,12 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 /** A reclaimer over a scripted array-buffer figure; the fake collection brings it back to `afterCollect`. */
-function scripted(start: number, afterCollect = start) {
+function scripted(start: number, afterCollect = start, heapUsed = 0) {
   const s = { value: start, collections: 0 };
   const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 30 }, () => s.value, () => {
     s.collections++;
     s.value = afterCollect;
-  })!;
+  }, () => heapUsed)!;
   return { s, r };
 }
 
@@ -31,6 +31,20 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
       assert.equal(r.collections, 1);
       await wait(40);
       assert.equal(s.collections, 1, 'nothing left above the threshold: no further collection');
+    } finally {
+      r.stop();
+    }
+  });
+
+  it('on a large heap, waits for garbage worth an eighth of it (a full collection pauses in proportion to the heap)', async () => {
+    const { s, r } = scripted(2 * MiB, 2 * MiB, 400 * MiB);
+    try {
+      s.value = 40 * MiB; // 38 MiB over: above 16 MiB, below 400 / 8 = 50 MiB
+      await wait(60);
+      assert.equal(s.collections, 0);
+      s.value = 60 * MiB; // 58 MiB over
+      await until(() => s.collections > 0);
+      assert.equal(s.collections, 1);
     } finally {
       r.stop();
     }
