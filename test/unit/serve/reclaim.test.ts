@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { startBufferReclaim } from '../../../src/serve/reclaim';
 
 const MiB = 2 ** 20;
+/** The heap in use as the reclaimer sees it: small, so the fixed threshold applies (the test process's own heap varies). */
+const SMALL_HEAP = () => 0;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits for `cond` (a loaded machine delays timers), up to 2 s. */
 async function until(cond: () => boolean): Promise<void> {
@@ -61,7 +63,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
       }, () => {
         if (s.value < stopAt) s.whileGrowing++;
         s.value = stopAt; // stop the growth either way
-      })!;
+      }, SMALL_HEAP)!;
       try {
         while (s.value < stopAt) await wait(5);
         return s.whileGrowing;
@@ -80,7 +82,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
       return s.value;
     }, () => {
       s.collections++;
-    })!;
+    }, SMALL_HEAP)!;
     try {
       await until(() => s.collections > 0);
       await wait(20);
@@ -94,7 +96,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
     const s = { value: 0, collections: 0 };
     const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 10_000 }, () => s.value, () => {
       s.collections++; // a collection that frees nothing (the buffers are still referenced)
-    })!;
+    }, SMALL_HEAP)!;
     try {
       s.value = 40 * MiB;
       await until(() => s.collections > 0);
