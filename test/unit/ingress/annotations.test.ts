@@ -6,6 +6,7 @@ import { loadStaticConfig } from '../../../src/config/load';
 import { parseManifestText } from '../../../src/sources/manifests';
 import { runPipeline } from '../../../src/pipeline';
 import { AnnotationError, decodeRouterAnnotations, decodeServiceAnnotations } from '../../../src/model/ingress-annotations';
+import { apiBackendYaml } from '../../helpers/ingress-backend';
 
 const P = 'traefik.ingress.kubernetes.io/';
 
@@ -209,22 +210,7 @@ kind: Ingress
 metadata: {name: fallback, namespace: shop}
 spec:
   defaultBackend: {service: {name: api, port: {number: 80}}}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: api
-  namespace: shop
-  annotations: {traefik.ingress.kubernetes.io/service.sticky.cookie: "true"}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: api-1, namespace: shop, labels: {kubernetes.io/service-name: api}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: ["10.0.0.1"], conditions: {ready: true}}]
-`;
+${apiBackendYaml('shop', '{traefik.ingress.kubernetes.io/service.sticky.cookie: "true"}')}`;
     const { config } = loadStaticConfig({ text: 'providers:\n  kubernetesIngress: {}\n', file: 'c.yaml' });
     const { model } = runPipeline(parseManifestText(manifests, 'in.yaml'), config);
     const cookieOf = (ingress: string) => {

@@ -5,21 +5,9 @@ import { loadStaticConfig } from '../../../src/config/load';
 import { parseManifestText } from '../../../src/sources/manifests';
 import { runPipeline } from '../../../src/pipeline';
 import type { RawObject } from '../../../src/sources/types';
+import { apiBackendYaml } from '../../helpers/ingress-backend';
 
-const BACKEND = `
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: api-1, namespace: default, labels: {kubernetes.io/service-name: api}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: ["10.0.0.1"], conditions: {ready: true}}]
-`;
+const BACKEND = apiBackendYaml();
 
 function ingressClass(name: string, controller: string, isDefault?: string): string {
   const ann = isDefault !== undefined ? `\n  annotations: {ingressclass.kubernetes.io/is-default-class: "${isDefault}"}` : '';

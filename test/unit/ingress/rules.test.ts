@@ -11,6 +11,7 @@ import { runPipeline } from '../../../src/pipeline';
 import { canonicalize } from '../../../src/envoy/json';
 import { envoyRoute } from '../../helpers/envoy-router';
 import type { IngressPath } from '../../../src/model/crds/ingress';
+import { apiBackendYaml } from '../../helpers/ingress-backend';
 
 const backend = { service: { name: 'api', port: { number: 80 } } };
 const path = (p: string | undefined, pathType?: IngressPath['pathType']): IngressPath => ({ ...(p !== undefined ? { path: p } : {}), ...(pathType ? { pathType } : {}), backend });
@@ -124,19 +125,7 @@ spec:
       http:
         paths:
           - {path: "${ingressPath}", pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: api-1, namespace: default, labels: {kubernetes.io/service-name: api}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: ["10.0.0.1"], conditions: {ready: true}}]
-`;
+${apiBackendYaml()}`;
     const { config, diagnostics } = loadStaticConfig({
       text: `entryPoints: {web: {address: ":80"}}\nproviders:\n  kubernetesIngress: {strictPrefixMatching: ${strict}}\n`, file: 'config.yaml',
     });

@@ -6,6 +6,7 @@ import { modelOptionsOf } from '../../../src/pipeline';
 import { buildModel } from '../../../src/model/build';
 import { Diagnostics } from '../../../src/model/diagnostics';
 import { defaultCookieName } from '../../../src/model/sticky-cookies';
+import { apiBackendYaml } from '../../helpers/ingress-backend';
 
 const LEGACY = 'providers:\n  kubernetesIngress:\n    legacyAnnotations: v1.7\n';
 const V3 = 'providers:\n  kubernetesIngress: {}\n';
@@ -25,19 +26,7 @@ spec:
       http:
         paths:
 ${paths.map((p) => `          - {path: ${p}, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}`).join('\n')}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: default, annotations: ${yamlMap(svcAnnotations)}}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: api-1, namespace: default, labels: {kubernetes.io/service-name: api}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: ["10.0.0.1"], conditions: {ready: true}}]
-`;
+${apiBackendYaml('default', yamlMap(svcAnnotations))}`;
 }
 
 function build(text: string, config = LEGACY) {
