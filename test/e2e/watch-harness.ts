@@ -9,7 +9,7 @@ import { startServe, type Running } from '../../src/serve/run';
 import { loadStaticConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/xds/stream-context';
 import type { BuildReport } from '../../src/serve/controller';
-import { RawXdsClient, TYPE, mergeResources, node, type Decoded } from '../helpers/ads-client';
+import { RawXdsClient, TYPE, collect, mergeResources, node, type Decoded } from '../helpers/ads-client';
 
 /** One Service `whoami` with one ready endpoint. */
 export { BACKENDS } from '../unit/ops/helpers';
@@ -108,17 +108,6 @@ export class Served {
   }
 }
 
-/** Every value of a field named `key`, anywhere in a JSON tree. */
-export function collect(json: unknown, key: string, out: unknown[] = []): unknown[] {
-  if (Array.isArray(json)) for (const x of json) collect(x, key, out);
-  else if (json && typeof json === 'object') {
-    for (const [k, v] of Object.entries(json)) {
-      if (k === key) out.push(v);
-      collect(v, key, out);
-    }
-  }
-  return out;
-}
 
 export function resourceNames(resp: Decoded): string[] {
   return ((resp.resources ?? []) as Decoded[]).map((r) => r.name as string);

@@ -16,7 +16,7 @@ export const TYPE = {
   cds: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   eds: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   sds: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
-};
+} as const;
 
 export interface Decoded {
   [k: string]: any;
@@ -111,5 +111,17 @@ export function mergeResources(held: Map<string, Decoded>, resp: Decoded, subscr
   const out = full ? new Map<string, Decoded>() : new Map(held);
   for (const r of (resp.resources ?? []) as Decoded[]) out.set((r.name ?? r.cluster_name) as string, r);
   if (subscribed && !full) for (const n of [...out.keys()]) if (!subscribed.includes(n)) out.delete(n);
+  return out;
+}
+
+/** Every value of a field named `key`, anywhere in a JSON tree. */
+export function collect(json: unknown, key: string, out: unknown[] = []): unknown[] {
+  if (Array.isArray(json)) for (const x of json) collect(x, key, out);
+  else if (json && typeof json === 'object') {
+    for (const [k, v] of Object.entries(json)) {
+      if (k === key) out.push(v);
+      collect(v, key, out);
+    }
+  }
   return out;
 }

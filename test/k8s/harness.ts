@@ -13,14 +13,9 @@ import type { SourceSnapshot, RawObject } from '../../src/sources/types';
 import type { Logger } from '../../src/xds/stream-context';
 import type { FakeApiServer, Obj } from './fake-apiserver';
 import YAML from 'yaml';
+import { TYPE, collect, mergeResources } from '../helpers/ads-client';
 
-export const TYPE = {
-  lds: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-  rds: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-  cds: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  eds: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  sds: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
-} as const;
+export { TYPE };
 type TypeUrl = (typeof TYPE)[keyof typeof TYPE];
 
 export interface LogLine {
@@ -202,9 +197,7 @@ export class AdsFollower {
     const type = r.type_url as TypeUrl;
     // Listeners and clusters come as the whole state; other types may come as the changed resources only
     // (xDS "Grouping Resources into Responses"): the client keeps the others it subscribes to.
-    const full = type === TYPE.lds || type === TYPE.cds;
-    const m = full ? new Map<string, any>() : new Map<string, any>(this.resources.get(type) ?? []);
-    for (const res of r.resources ?? []) m.set(res.name ?? res.cluster_name, res);
+    const m = mergeResources(this.resources.get(type) ?? new Map(), r);
     this.resources.set(type, m);
     this.pushes.push({ type, version: r.version_info, names: (r.resources ?? []).map((res: any) => res.name ?? res.cluster_name).sort(), seq: ++this.seq });
     this.last.set(type, { version: r.version_info, nonce: r.nonce });
@@ -292,13 +285,3 @@ export class AdsFollower {
   }
 }
 
-export function collect(json: unknown, key: string, out: unknown[] = []): unknown[] {
-  if (Array.isArray(json)) for (const x of json) collect(x, key, out);
-  else if (json && typeof json === 'object') {
-    for (const [k, v] of Object.entries(json)) {
-      if (k === key) out.push(v);
-      collect(v, key, out);
-    }
-  }
-  return out;
-}
