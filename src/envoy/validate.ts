@@ -8,7 +8,7 @@
 
 import * as net from 'net';
 import type * as protobuf from 'protobufjs';
-import { RE2 } from 're2-wasm';
+import type { RE2 } from 're2-wasm';
 import { JsonObject, JsonProblem, canonicalize, fromEnvoyJsonLenient, toEnvoyJson } from './json';
 import { findTypeByUrl } from './proto';
 import { FieldInfo, OneofInfo, ScalarKind, TypeInfo, ValueInfo, messageInfo, typeInfo } from './schema';
@@ -27,12 +27,15 @@ const show = (v: unknown): string => (typeof v === 'bigint' ? v.toString() : JSO
 // ---------- regular expressions (RE2, as Envoy's PGV code uses) ----------
 
 const regexCache = new Map<string, RE2 | Error>();
+// Loaded on the first pattern rule checked (most resources have none): its WebAssembly memory costs about 9 MiB.
+let RE2Class: typeof RE2 | undefined;
 
 function re2(pattern: string): RE2 | Error {
   let re = regexCache.get(pattern);
   if (!re) {
     try {
-      re = new RE2(pattern, 'u');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      re = new (RE2Class ??= (require('re2-wasm') as typeof import('re2-wasm')).RE2)(pattern, 'u');
     } catch (e) {
       re = e instanceof Error ? e : new Error(String(e));
     }

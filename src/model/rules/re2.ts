@@ -3,10 +3,14 @@
 
 // The wasm wrapper is used directly: re2-wasm's RE2 class rewrites JavaScript
 // regexp syntax (e.g. `\u0041`) before compiling, which would accept patterns RE2 itself rejects.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { WrappedRE2 } = require('re2-wasm/build/wasm/re2') as {
-  WrappedRE2: new (pattern: string, ignoreCase: boolean, multiline: boolean, dotAll: boolean) => WrappedRE2Instance;
-};
+// Loaded on the first regexp: its WebAssembly memory costs about 9 MiB of RSS, which a configuration without
+// regexps does not need to pay.
+type WrappedRE2Class = new (pattern: string, ignoreCase: boolean, multiline: boolean, dotAll: boolean) => WrappedRE2Instance;
+let wrappedRE2: WrappedRE2Class | undefined;
+function loadWrappedRE2(): WrappedRE2Class {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (wrappedRE2 ??= (require('re2-wasm/build/wasm/re2') as { WrappedRE2: WrappedRE2Class }).WrappedRE2);
+}
 
 interface WrappedRE2Instance {
   ok(): boolean;
@@ -29,7 +33,7 @@ export function checkRe2(pattern: string): string | undefined {
 
 function compileError(pattern: string): string | undefined {
   // This RE2 build predates RE2's support for `(?<name>`, which Go and current Envoy accept.
-  const re = new WrappedRE2(pattern.replace(/\(\?<(?![=!])/g, '(?P<'), false, false, false);
+  const re = new (loadWrappedRE2())(pattern.replace(/\(\?<(?![=!])/g, '(?P<'), false, false, false);
   try {
     return re.ok() ? undefined : re.error();
   } finally {
@@ -75,7 +79,7 @@ function goOnlyRejection(pattern: string): string | undefined {
  * Throws if the pattern does not compile. Meant for tests and diagnostics, not hot paths.
  */
 export function re2Matches(pattern: string, input: string): boolean {
-  const re = new WrappedRE2(pattern.replace(/\(\?<(?![=!])/g, '(?P<'), false, false, false);
+  const re = new (loadWrappedRE2())(pattern.replace(/\(\?<(?![=!])/g, '(?P<'), false, false, false);
   try {
     if (!re.ok()) throw new Error(`invalid RE2 regexp ${JSON.stringify(pattern)}: ${re.error()}`);
     return re.match(input, 0, false).index >= 0;
