@@ -15,6 +15,7 @@ import * as http2 from 'node:http2';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from './stream-context';
 import type { ResponseParts } from './wire';
+import { http2StreamOf, responseWriterOf } from './framed-writer';
 
 export interface XdsLimits {
   /** Unsent response bytes one stream may hold before it is cut (always at least one response). */
@@ -54,16 +55,6 @@ export function limitsChannelOptions(l: XdsLimits): grpc.ChannelOptions {
   };
 }
 
-/** The HTTP/2 stream under a grpc-js server call (grpc-js 1.14: call.call[.nextCall…].stream); undefined if the layout changed. */
-export function http2StreamOf(call: object): http2.ServerHttp2Stream | undefined {
-  let c: any = (call as any).call;
-  for (let i = 0; i < 8 && c; i++) {
-    if (c.stream && typeof c.stream.close === 'function' && 'rstCode' in c.stream) return c.stream as http2.ServerHttp2Stream;
-    c = c.nextCall;
-  }
-  return undefined;
-}
-
 /** Resets the call's HTTP/2 stream (dropping what is queued on it); falls back to destroying the call. */
 export function resetCall(call: grpc.ServerDuplexStream<any, any>, code = http2.constants.NGHTTP2_ENHANCE_YOUR_CALM): void {
   const s = http2StreamOf(call);
@@ -100,7 +91,7 @@ export class SendQueue {
     const n = buf.length;
     this.pendingBytes += n;
     this.pendingMessages++;
-    this.call.write(buf as Buffer, () => {
+    responseWriterOf(this.call).write(buf, () => {
       this.pendingBytes -= n;
       this.pendingMessages--;
     });

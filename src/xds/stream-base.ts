@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import { fleetOf } from './fleets';
+import { responseWriterOf } from './framed-writer';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
 import type { ClientStatus } from './clients';
@@ -98,7 +99,7 @@ export abstract class XdsStreamBase<Req extends { node?: NodeInfo }> {
   protected write(buf: Buffer | ResponseParts): boolean {
     if (this.closed) return false;
     if (!this.queue) {
-      this.call.write(buf as Buffer);
+      responseWriterOf(this.call).write(buf);
       return true;
     }
     if (this.queue.write(buf)) return true;
