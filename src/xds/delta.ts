@@ -19,6 +19,9 @@ interface TypeStep {
   head?: Buffer;
 }
 
+/** What a client that holds nothing has. */
+const NOTHING: ReadonlyMap<string, EncodedResource> = new Map();
+
 const steps = new WeakMap<TypeSnapshot, WeakMap<ReadonlyMap<string, EncodedResource>, TypeStep>>();
 
 /** Computed once per pair of snapshots, for every stream that was in step with the first. */
@@ -144,7 +147,9 @@ export class DeltaStream extends XdsStreamBase<DeltaRequest> {
     const hold = holdRemovals && DEPENDED_ON.has(kind);
     // A wildcard stream in step with an earlier snapshot of the type: only what changed since is looked at,
     // the same for every such stream (the full comparison below is per stream and O(resources)).
-    const base = st.wildcard && forced.size === 0 ? st.known.exactly() : undefined;
+    // A wildcard client that holds nothing yet (a new one, without initial versions) takes the step from nothing:
+    // every connecting client shares that response rather than having its own encoded.
+    const base = st.wildcard && forced.size === 0 ? (st.known.empty() ? NOTHING : st.known.exactly()) : undefined;
     if (base === all) {
       // Nothing changed for this client.
     } else if (base) {
