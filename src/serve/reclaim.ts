@@ -1,17 +1,26 @@
-// Collects the buffers of sent responses soon after a burst of sends. grpc-js copies every response into a
-// framed buffer of its own per stream (a new client at 1,000 routes costs 1.1 MiB of them, a pushed route
-// configuration 0.3 MiB per client); once HTTP/2 has written them they are garbage outside V8's heap, which V8
-// collects only when such memory has grown by about 64 MiB since its last full collection: each burst (clients
-// connecting, a push to every client) left that much on top of what was in flight. A full collection runs when
-// array-buffer memory is `thresholdBytes` above what the last one left and has stopped growing (buffers still in
-// flight cannot be freed; collecting while they are handed over would only pause the sends), or twice that during
-// a long burst, at most every `minIntervalMs` (a collection of the 1,000-route heap takes tens of milliseconds).
+// Collects garbage soon after the bursts that make it, so the process's memory stays near what it holds:
+// - Sent buffers. Responses are mostly written without a copy (xds/framed-writer.ts), but those grpc-js writes
+//   itself (when the HTTP/2 stream is out of reach) are copied into a framed buffer per stream; once written they
+//   are garbage held outside V8's heap, which V8 collects only when such memory has grown by about 64 MiB since
+//   its last full collection. A full collection runs when array-buffer memory is `thresholdBytes` above what the
+//   last one left and has stopped growing (buffers still in flight cannot be freed; collecting while they are
+//   handed over would only pause the sends), or twice that during a long burst.
+// - A rebuild's garbage. Each rebuild replaces the model, the translation and the snapshot; what it replaced is
+//   old-generation garbage (about 8 MiB per IngressRoute change at 1,000 routes), which V8 leaves until its heap
+//   limit, far above: the process grew by that much at every change until then. A full collection runs when the
+//   heap in use is `heapThresholdBytes` above what the last collection left, once sends are not growing.
+// Both at most every `minIntervalMs`. A full collection pauses in proportion to the heap (tens of milliseconds at
+// 1,000 routes, hundreds at 10,000): both thresholds are at least `heapFraction` of the heap in use.
 // The memory goes back to the system when glibc maps large buffers (MALLOC_MMAP_THRESHOLD_, bin/traefik-xds.js).
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { responseWriteEvents } from '../xds/framed-writer';
 
 export interface ReclaimOptions {
+  /** Array-buffer memory (sent responses) above what the last collection left that makes one worth it. */
   thresholdBytes: number;
+  /** Heap in use above what the last collection left that makes one worth it. */
+  heapThresholdBytes: number;
   /**
    * A full collection's pause grows with the heap (hundreds of milliseconds at 10,000 routes, which would stall
    * the very writes whose buffers it frees): the threshold is at least this fraction of the heap in use.
@@ -21,7 +30,7 @@ export interface ReclaimOptions {
   minIntervalMs: number;
 }
 
-export const DEFAULT_RECLAIM: ReclaimOptions = { thresholdBytes: 16 * 2 ** 20, heapFraction: 1 / 8, checkMs: 50, minIntervalMs: 500 };
+export const DEFAULT_RECLAIM: ReclaimOptions = { thresholdBytes: 16 * 2 ** 20, heapThresholdBytes: 8 * 2 ** 20, heapFraction: 1 / 8, checkMs: 50, minIntervalMs: 500 };
 
 type Collect = () => void;
 
@@ -38,42 +47,57 @@ function fullCollection(): Collect | undefined {
   }
 }
 
-export interface BufferReclaimer {
+export interface Reclaimer {
   /** Collections run so far. */
   readonly collections: number;
   stop(): void;
 }
 
 /**
- * Starts watching array-buffer memory (process.memoryUsage().arrayBuffers, sampled every `checkMs`). Returns
- * undefined when no full collection can be requested from JavaScript. `sample` and `collect` are for tests.
+ * Starts watching array-buffer memory (process.memoryUsage().arrayBuffers), the heap in use and the send
+ * activity (a counter that moves while responses are being written), sampled every `checkMs`. Returns undefined
+ * when no full collection can be requested from JavaScript. The probes after `o` are for tests.
  */
-export function startBufferReclaim(
+export function startReclaim(
   o: Partial<ReclaimOptions> = {},
   sample: () => number = () => process.memoryUsage().arrayBuffers,
   collect: Collect | undefined = fullCollection(),
   heapUsed: () => number = () => v8.getHeapStatistics().used_heap_size,
-): BufferReclaimer | undefined {
+  sendActivity: () => number = responseWriteEvents,
+): Reclaimer | undefined {
   const opts = { ...DEFAULT_RECLAIM, ...o };
   if (!collect) return undefined;
   let base = sample();
   let last = base;
+  let lastActivity = sendActivity();
+  let heapBase = heapUsed();
   let lastCollection = 0;
   let collections = 0;
   const timer = setInterval(() => {
     const now = sample();
-    const growing = now > last + opts.thresholdBytes / 8; // sends still being handed over
+    const activity = sendActivity();
+    // Sends still being handed over: written without copies (framed-writer.ts), they show as write activity;
+    // copied by grpc-js, as array-buffer memory growing.
+    const sending = activity !== lastActivity;
+    lastActivity = activity;
+    const growing = sending || now > last + opts.thresholdBytes / 8;
     last = now;
     if (now < base) base = now; // freed by V8's own collections
+    const heap = heapUsed();
+    if (heap < heapBase) heapBase = heap;
+    if (Date.now() - lastCollection < opts.minIntervalMs) return;
+    const floor = heap * opts.heapFraction;
     // During a long burst (clients connecting for seconds) what is already sent is collected too.
     const over = now - base;
-    if (over < opts.thresholdBytes) return;
-    const threshold = Math.max(opts.thresholdBytes, heapUsed() * opts.heapFraction);
-    if (over < threshold || (growing && over < 2 * threshold) || Date.now() - lastCollection < opts.minIntervalMs) return;
+    const threshold = Math.max(opts.thresholdBytes, floor);
+    const buffers = over >= threshold && (!growing || over >= 2 * threshold);
+    const rebuilt = !growing && heap - heapBase >= Math.max(opts.heapThresholdBytes, floor);
+    if (!buffers && !rebuilt) return;
     collect();
     collections++;
     lastCollection = Date.now();
     base = last = sample();
+    heapBase = heapUsed();
   }, opts.checkMs);
   timer.unref();
   return {

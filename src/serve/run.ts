@@ -19,7 +19,7 @@ import { logCertificateExpiry, serverCredentials, transportDecision, TlsConfigEr
 import { createAuthorizer, unreferencedSecrets } from '../xds/authz';
 import { snapshotResources } from '../xds/snapshot';
 import type { XdsLimits } from '../xds/limits';
-import { startBufferReclaim, type BufferReclaimer, type ReclaimOptions } from './reclaim';
+import { startReclaim, type Reclaimer, type ReclaimOptions } from './reclaim';
 
 function splitHostPort(a: string): { host: string; port: number } {
   const i = a.lastIndexOf(':');
@@ -39,7 +39,7 @@ export interface Running {
   /** Set when xds.tls is configured. */
   tls?: ServerTls;
   /** Collects sent responses' buffers after bursts (unset when disabled or unavailable). */
-  reclaimer?: BufferReclaimer;
+  reclaimer?: Reclaimer;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -164,7 +164,7 @@ export async function startServe(o: ServeOptions): Promise<Running> {
     await abandon();
     throw e;
   }
-  const reclaimer = o.reclaim === false ? undefined : startBufferReclaim(o.reclaim);
+  const reclaimer = o.reclaim === false ? undefined : startReclaim(o.reclaim);
   if (transport.warning) o.log.warn(transport.warning, { address });
   o.log.info('xDS server listening', {
     address, port, transport: transport.mode,

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { startBufferReclaim } from '../../../src/serve/reclaim';
+import { startReclaim } from '../../../src/serve/reclaim';
 
 const MiB = 2 ** 20;
 /** The heap in use as the reclaimer sees it: small, so the fixed threshold applies (the test process's own heap varies). */
@@ -13,7 +13,7 @@ async function until(cond: () => boolean): Promise<void> {
 /** A reclaimer over a scripted array-buffer figure; the fake collection brings it back to `afterCollect`. */
 function scripted(start: number, afterCollect = start, heapUsed = 0) {
   const s = { value: start, collections: 0 };
-  const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 30 }, () => s.value, () => {
+  const r = startReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 30 }, () => s.value, () => {
     s.collections++;
     s.value = afterCollect;
   }, () => heapUsed)!;
@@ -57,7 +57,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
     // counts whether the figure was still growing.
     const run = async (stopAt: number) => {
       const s = { value: 0, whileGrowing: 0 };
-      const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 2, minIntervalMs: 10_000 }, () => {
+      const r = startReclaim({ thresholdBytes: 16 * MiB, checkMs: 2, minIntervalMs: 10_000 }, () => {
         if (s.value < stopAt) s.value += 3 * MiB;
         return s.value;
       }, () => {
@@ -77,7 +77,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
 
   it('collects once a burst stops growing', async () => {
     const s = { value: 0, collections: 0 };
-    const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 2, minIntervalMs: 10_000 }, () => {
+    const r = startReclaim({ thresholdBytes: 16 * MiB, checkMs: 2, minIntervalMs: 10_000 }, () => {
       if (s.value < 24 * MiB) s.value += 3 * MiB;
       return s.value;
     }, () => {
@@ -94,7 +94,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
 
   it('collects at most once per minIntervalMs, and a figure brought down by V8 becomes the new base', async () => {
     const s = { value: 0, collections: 0 };
-    const r = startBufferReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 10_000 }, () => s.value, () => {
+    const r = startReclaim({ thresholdBytes: 16 * MiB, checkMs: 5, minIntervalMs: 10_000 }, () => s.value, () => {
       s.collections++; // a collection that frees nothing (the buffers are still referenced)
     }, SMALL_HEAP)!;
     try {
@@ -121,6 +121,87 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
     }
   });
 
+  it('collects a rebuild\'s garbage: once the heap in use is 8 MiB (or an eighth of it) above what the last collection left', async () => {
+    const heap = { value: 60 * MiB };
+    const s = { value: 2 * MiB, collections: 0 };
+    const r = startReclaim({ checkMs: 5, minIntervalMs: 30 }, () => s.value, () => {
+      s.collections++;
+      heap.value = 62 * MiB; // what the collection left: the new base
+    }, () => heap.value)!;
+    try {
+      heap.value = 66 * MiB; // 6 MiB of garbage: below 8 MiB
+      await wait(40);
+      assert.equal(s.collections, 0);
+      heap.value = 69 * MiB; // 9 MiB
+      await until(() => s.collections > 0);
+      assert.equal(s.collections, 1);
+      heap.value = 68 * MiB; // 6 MiB above the new base (62)
+      await wait(60);
+      assert.equal(s.collections, 1, 'measured from what the collection left');
+      heap.value = 90 * MiB;
+      await until(() => s.collections > 1);
+      assert.equal(s.collections, 2);
+    } finally {
+      r.stop();
+    }
+    // A large heap: an eighth of it (400 MiB / 8 = 50 MiB) before a full collection is worth its pause.
+    const big = { value: 400 * MiB, collections: 0 };
+    const rb = startReclaim({ checkMs: 5, minIntervalMs: 30 }, () => 0, () => void big.collections++, () => big.value)!;
+    try {
+      big.value = 440 * MiB;
+      await wait(40);
+      assert.equal(big.collections, 0);
+      big.value = 460 * MiB;
+      await until(() => big.collections > 0);
+      assert.equal(big.collections, 1);
+    } finally {
+      rb.stop();
+    }
+  });
+
+  it('leaves a rebuild\'s garbage while sends are being handed over (collecting would pause them)', async () => {
+    const heap = { value: 60 * MiB };
+    const s = { value: 0, collections: 0 };
+    const r = startReclaim({ checkMs: 2, minIntervalMs: 30 }, () => {
+      if (s.value < 30 * MiB) s.value += 3 * MiB; // a push being handed over, 30 MiB in all (under 32: no buffer collection)
+      return s.value;
+    }, () => void s.collections++, () => heap.value)!;
+    try {
+      heap.value = 80 * MiB;
+      while (s.value < 30 * MiB) {
+        assert.equal(s.collections, 0, 'no collection while the buffers grow');
+        await wait(2);
+      }
+      await until(() => s.collections > 0);
+      assert.equal(s.collections, 1, 'collected once the sends settled');
+    } finally {
+      r.stop();
+    }
+  });
+
+  it('holds its collections while responses are being written (written without copies, they do not grow array buffers)', async () => {
+    const heap = { value: 60 * MiB };
+    const s = { collections: 0, samples: 0, writes: 0, collectedWhileWriting: 0 };
+    // Each of the first 20 samples sees writes done since the previous one (a push being written), then none.
+    const writing = () => s.samples < 20;
+    const r = startReclaim({ checkMs: 2, minIntervalMs: 10 }, () => 0, () => {
+      s.collections++;
+      if (writing()) s.collectedWhileWriting++;
+    }, () => heap.value, () => {
+      s.samples++;
+      if (writing()) s.writes++;
+      return s.writes;
+    })!;
+    try {
+      heap.value = 90 * MiB; // 30 MiB above the start: worth a collection
+      await until(() => s.collections > 0);
+      assert.equal(s.collectedWhileWriting, 0, 'no collection while writes go on');
+      assert.equal(s.collections, 1, 'collected once they stopped');
+    } finally {
+      r.stop();
+    }
+  });
+
   it('stop() ends the watching', async () => {
     const { s, r } = scripted(0);
     r.stop();
@@ -130,7 +211,7 @@ describe('serve: reclaiming sent buffers after bursts (reclaim.ts)', () => {
   });
 
   it('finds a full collection without --expose-gc, and it frees unreferenced array buffers', async () => {
-    const r = startBufferReclaim({ checkMs: 60_000 });
+    const r = startReclaim({ checkMs: 60_000 });
     assert.ok(r, 'a collection function is available');
     r.stop();
     // The same function the reclaimer uses: a new context's gc once --expose-gc is set (or the global one).
