@@ -53,6 +53,14 @@ function typeVersions(s: Snapshot | undefined): Record<string, string> {
 async function main(): Promise<void> {
   const n = Number(process.argv[2]);
   const peak = new PeakRss();
+  // What makes up a peak: the V8 heap in use and the array buffers (sent responses) at their highest, sampled.
+  const parts = { heapUsed: 0, arrayBuffers: 0 };
+  const partsTimer = setInterval(() => {
+    const m = process.memoryUsage();
+    parts.heapUsed = Math.max(parts.heapUsed, m.heapUsed);
+    parts.arrayBuffers = Math.max(parts.arrayBuffers, m.arrayBuffers);
+  }, 5);
+  partsTimer.unref();
   const t0 = Date.now();
   const corpus = generateCorpus(n);
   const corpusMs = Date.now() - t0;
@@ -93,7 +101,11 @@ async function main(): Promise<void> {
     if (m.cmd === 'rss') {
       if (m.gc) for (let i = 0; i < 2; i++) (global as any).gc?.();
       const mem = process.memoryUsage();
-      send({ id: m.id, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, peakRss: peak.take(), streams: run.xds.openStreams });
+      send({
+        id: m.id, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, peakRss: peak.take(), streams: run.xds.openStreams,
+        peakHeapUsed: parts.heapUsed, peakArrayBuffers: parts.arrayBuffers,
+      });
+      parts.heapUsed = parts.arrayBuffers = 0;
     } else if (m.cmd === 'change') {
       const before = run.cache.get(key);
       const next = changedObject(m.kind as ChangeKind, m.app, n, m.gen);

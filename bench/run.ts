@@ -224,10 +224,11 @@ async function fanoutForSize(routes: number, workers: Workers): Promise<any[]> {
       row.connect = { ms: conn.ms, connected: conn.connected, failed: conn.failed, errors: conn.errors, maxResponseBytes: conn.maxResponseBytes, streams: connected.streams };
       row.rss = {
         idleMiB: mib(idle.rss), connectedMiB: mib(connected.rss), perClientKiB: Math.round(((connected.rss - idle.rss) / clients / 1024) * 10) / 10,
-        peakConnectMiB: mib(afterConnect.peakRss), heapIdleMiB: mib(idle.heapUsed), heapConnectedMiB: mib(connected.heapUsed),
+        peakConnectMiB: mib(afterConnect.peakRss),
+        peakConnectParts: { heapUsedMiB: mib(afterConnect.peakHeapUsed), arrayBuffersMiB: mib(afterConnect.peakArrayBuffers) }, heapIdleMiB: mib(idle.heapUsed), heapConnectedMiB: mib(connected.heapUsed),
         heapPerClientKiB: Math.round(((connected.heapUsed - idle.heapUsed) / clients / 1024) * 10) / 10,
       };
-      log(`${routes} routes, ${clients} ${protocol} clients: connected ${conn.connected} in ${conn.ms} ms, RSS ${row.rss.idleMiB} → ${row.rss.connectedMiB} MiB (heap ${row.rss.heapPerClientKiB} KiB/client), largest response ${mib(conn.maxResponseBytes)} MiB`);
+      log(`${routes} routes, ${clients} ${protocol} clients: connected ${conn.connected} in ${conn.ms} ms, RSS ${row.rss.idleMiB} → ${row.rss.connectedMiB} MiB (peak ${row.rss.peakConnectMiB}: heap up to ${row.rss.peakConnectParts.heapUsedMiB}, array buffers up to ${row.rss.peakConnectParts.arrayBuffersMiB}) (heap ${row.rss.heapPerClientKiB} KiB/client), largest response ${mib(conn.maxResponseBytes)} MiB`);
       row.changes = {};
       const kinds = changeKinds.filter((k) => !(k === 'ingressroute' && routes >= 10000 && clients >= 1000 && !args.has('changes')));
       const profileDir = process.env.BENCH_PROFILE_DIR;
@@ -267,6 +268,8 @@ async function fanoutForSize(routes: number, workers: Workers): Promise<any[]> {
       if (profileDir) log(`  profile: ${(await server.request({ cmd: 'profile', start: false, dir: profileDir })).file}`);
       const afterPush = await server.request({ cmd: 'rss' });
       row.rss.peakPushMiB = mib(afterPush.peakRss);
+      row.rss.peakPushParts = { heapUsedMiB: mib(afterPush.peakHeapUsed), arrayBuffersMiB: mib(afterPush.peakArrayBuffers) };
+      log(`  peak RSS pushing ${row.rss.peakPushMiB} MiB (sampled every 5 ms: heap in use up to ${row.rss.peakPushParts.heapUsedMiB} MiB, array buffers up to ${row.rss.peakPushParts.arrayBuffersMiB} MiB)`);
       await workers.close();
 
       // The floor at 10,000 routes with 1,000 clients would double the longest part of the run (connecting 1,000
