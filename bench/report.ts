@@ -10,6 +10,8 @@ export function renderMarkdown(r: any): string {
   out.push(`# traefik-xds benchmark: ${r.name} (${r.mode})`, '');
   out.push(`${r.startedAt} → ${r.finishedAt}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, grpc-js ${m.grpcJs}; commit ${m.commit}${m.dirty ? ' (with uncommitted changes)' : ''}.`);
   out.push(`Load average at start ${r.loadAverage.start.map((x: number) => x.toFixed(1)).join(' / ')}, at end ${(r.loadAverage.end ?? []).map((x: number) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min; anything well above 0 means other work shared the cores).`);
+  const how = (x: { mode: string; nodeArgs: string[] } | undefined) => (x ? `${x.mode} (${x.nodeArgs.join(' ')})` : 'through tsx');
+  out.push(`Translation benchmark ${how(r.settings?.translation)}; server ${how(r.settings?.server)}.`);
   out.push('', 'Times in ms as median (p99); p99 is the largest sample when there are fewer than 100. docs/performance.md explains each figure.', '');
   if (r.translation.length) {
     out.push('## Translation and incremental changes', '');

@@ -9,7 +9,8 @@
 // Options: --quick (100 and 1,000 routes, up to 1,000 clients at 1,000 routes), --sizes=100,1000,10000,
 // --clients=10,100,1000, --protocols=sotw,delta, --changes=endpointslice,ingressroute, --no-translate,
 // --no-fanout, --no-floor, --floor-all (the floor also at 10,000 routes × 1,000 clients), --repeat=N, --workers=N,
-// --connect-concurrency=N, --name=NAME, --out=DIR, --from-source (the server through tsx, not the compiled build).
+// --connect-concurrency=N, --name=NAME, --out=DIR, --from-source (the server and the translation benchmark through
+// tsx, not the compiled build).
 import { fork, execSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -63,6 +64,8 @@ const NODE_ARGS = ['-r', 'tsx/cjs', '--expose-gc'];
 const SERVE_NODE_ARGS = ['--max-semi-space-size=4'];
 const SERVE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
 const serverProcess = { script: 'fanout-server.ts', nodeArgs: [...NODE_ARGS, ...SERVE_NODE_ARGS], mode: 'tsx' };
+/** The translation benchmark runs the code as the server does (compiled, the same options), when it can. */
+const translateProcess = { script: 'translate.ts', nodeArgs: NODE_ARGS, env: process.env, mode: 'tsx' };
 
 class Child {
   readonly proc: ChildProcess;
@@ -123,8 +126,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.
 /** Runs bench/translate.ts for one size and returns its RESULT. */
 function runTranslate(routes: number): Promise<any> {
   return new Promise((resolve, reject) => {
-    const p = fork(path.join(__dirname, 'translate.ts'), [String(routes), String(fullIterations(routes)), String(changeIterations(routes))], {
-      execArgv: NODE_ARGS, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    const p = fork(path.resolve(__dirname, translateProcess.script), [String(routes), String(fullIterations(routes)), String(changeIterations(routes))], {
+      execArgv: translateProcess.nodeArgs, env: translateProcess.env, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     let out = '';
     p.stdout!.on('data', (d) => (out += d));
@@ -371,14 +374,18 @@ async function main(): Promise<void> {
     },
     translation: [], fanout: [],
   };
-  if (!args.has('from-source') && !args.has('no-fanout')) {
+  if (!args.has('from-source')) {
     await buildNode();
-    const file = compiledFile('bench/fanout-server.ts', ['src', 'bench']);
-    if (file) Object.assign(serverProcess, { script: file, nodeArgs: ['--expose-gc', ...SERVE_NODE_ARGS], mode: 'compiled' });
-    else log('the compiled build is stale (sources edited while it ran): the server runs through tsx');
+    const server = compiledFile('bench/fanout-server.ts', ['src', 'bench']);
+    const translate = compiledFile('bench/translate.ts', ['src', 'bench']);
+    if (server && translate) {
+      Object.assign(serverProcess, { script: server, nodeArgs: ['--expose-gc', ...SERVE_NODE_ARGS], mode: 'compiled' });
+      Object.assign(translateProcess, { script: translate, nodeArgs: ['--expose-gc', ...SERVE_NODE_ARGS], env: { ...SERVE_ENV, ...process.env }, mode: 'compiled' });
+    } else log('the compiled build is stale (sources edited while it ran): the benchmark runs through tsx');
   }
   result.settings.server = { mode: serverProcess.mode, nodeArgs: serverProcess.nodeArgs, env: SERVE_ENV };
-  log(`mode ${result.mode}, sizes ${sizes.join(', ')}; server ${serverProcess.mode} (${serverProcess.nodeArgs.join(' ')}); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  result.settings.translation = { mode: translateProcess.mode, nodeArgs: translateProcess.nodeArgs };
+  log(`mode ${result.mode}, sizes ${sizes.join(', ')}; server and translation ${serverProcess.mode} (${serverProcess.nodeArgs.join(' ')}); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   if (!args.has('no-translate')) {
     for (const routes of sizes) {
       log(`translation: ${routes} routes`);
