@@ -17,7 +17,7 @@ import { ingressRouteTCPSpecSchema } from './ingressroutetcp';
 import { ingressRouteUDPSpecSchema } from './ingressrouteudp';
 import { checkMiddlewareSpec, middlewareSpecSchema } from './middleware';
 import { checkMiddlewareTCPSpec, middlewareTCPSpecSchema } from './middlewaretcp';
-import { Schema, SchemaReport, describeValue, isPlainObject, joinPath, pruneNulls, suggest, validateAgainst } from './schema';
+import { Schema, SchemaReport, describeValue, isPlainObject, joinPath, pruneNulls, suggest, validate } from './schema';
 import { serversTransportSpecSchema } from './serverstransport';
 import { serversTransportTCPSpecSchema } from './serverstransporttcp';
 import { tlsOptionSpecSchema } from './tlsoption';
@@ -309,15 +309,17 @@ export function parseObject(raw: RawObject, diags: Diagnostics): AnyTypedObject 
     if (value === undefined || value === null) {
       report.error('spec', 'missing required field "spec"');
     } else {
-      validateAgainst(kdef.schema, value, 'spec', report);
+      const { nullFree } = validate(kdef.schema, value, 'spec', report);
       kdef.check?.(value, 'spec', report);
-      spec = pruneNulls(value);
+      spec = nullFree ? value : pruneNulls(value);
     }
   } else {
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest[k] = v;
-    validateAgainst(kdef.schema, rest, '', report);
-    spec = pruneNulls((coreSpecOf[kind] ?? ((b: Record<string, unknown>) => b.spec ?? {}))(rest));
+    const { nullFree } = validate(kdef.schema, rest, '', report);
+    // The spec only selects fields of the body: a body without nulls makes a spec without nulls.
+    const selected = (coreSpecOf[kind] ?? ((b: Record<string, unknown>) => b.spec ?? {}))(rest);
+    spec = nullFree ? selected : pruneNulls(selected);
     if (kind === 'EndpointSlice' && !labels[SERVICE_NAME_LABEL]) {
       report.warn(`metadata.labels`, `no ${SERVICE_NAME_LABEL} label: this EndpointSlice belongs to no Service and is not used`);
     }

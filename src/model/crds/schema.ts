@@ -250,7 +250,22 @@ function compiled(p: string): RegExp {
   return re;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Padded standard base64, ignoring whitespace: the same strings as `/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/`
+ * on the value without `\s`, found faster. Secret data (certificates, keys) runs to kilobytes, and stripping then
+ * matching it was the costliest check of a build: a long value as encoders write it is recognised by a native
+ * round trip; anything else goes through a simpler pattern of the same meaning.
+ */
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+const SPACE = /\s/;
+
+function isBase64(value: string): boolean {
+  if (value.length >= 256 && value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value) return true;
+  if (BASE64_CHARS.test(value)) return value.length % 4 === 0;
+  if (!SPACE.test(value)) return false;
+  const s = value.replace(/\s+/g, '');
+  return s.length % 4 === 0 && BASE64_CHARS.test(s);
+}
 
 /**
  * A schema as the validator reads it: every key resolved once (patterns compiled, CEL rules looked up,
@@ -268,6 +283,8 @@ interface CompiledSchema {
   /** Compiled on first use (as before: a pattern no value meets is never compiled). */
   patternRe: RegExp | undefined;
   isDuration: boolean;
+  /** Any of pattern, duration, byte or port-reference checks applies to a string value. */
+  checksStrings: boolean;
   isByte: boolean;
   portRef: boolean;
   validations: { fn: ((self: unknown) => boolean) | undefined; rule: string; message: string | undefined }[];
@@ -280,6 +297,19 @@ interface CompiledSchema {
   deprecated: string | undefined;
   additional: CompiledSchema | undefined;
   openObject: boolean;
+  /** Nothing but the type applies to a value (no enum, range, string or CEL check): the common case. */
+  typeOnly: boolean;
+  /** For a type-only scalar (string, boolean, integer, int-or-string): which, so a parent checks it inline. */
+  scalar: Scalar;
+}
+
+/** Scalar schemas whose whole check is the value's type (see `fits`). */
+const enum Scalar {
+  None,
+  String,
+  Boolean,
+  Integer,
+  IntOrString,
 }
 
 const compiledSchemas = new WeakMap<object, CompiledSchema>();
@@ -300,6 +330,11 @@ function compileSchema(schema: Schema): CompiledSchema {
     isDuration: schema['x-traefik-xds-duration'] === true,
     isByte: schema.format === 'byte',
     portRef: !!schema['x-traefik-xds-port-ref'],
+    checksStrings:
+      (schema.pattern !== undefined && schema.pattern !== '') ||
+      schema['x-traefik-xds-duration'] === true ||
+      schema.format === 'byte' ||
+      !!schema['x-traefik-xds-port-ref'],
     validations: v.map((x) => ({ fn: CEL_RULES[x.rule], rule: x.rule, message: x.message })),
     items: undefined,
     nullable: !!schema.nullable,
@@ -309,7 +344,19 @@ function compileSchema(schema: Schema): CompiledSchema {
     deprecated: schema['x-traefik-xds-deprecated'],
     additional: undefined,
     openObject: schema.additionalProperties === true || !!schema['x-kubernetes-preserve-unknown-fields'],
+    typeOnly: false,
+    scalar: Scalar.None,
   };
+  c.typeOnly =
+    c.enum === undefined && c.depValues === undefined && !c.checksStrings &&
+    c.minimum === undefined && c.maximum === undefined && c.validations.length === 0;
+  if (c.typeOnly && c.deprecated === undefined) {
+    c.scalar = c.intOrString ? Scalar.IntOrString
+      : c.type === 'string' ? Scalar.String
+        : c.type === 'boolean' ? Scalar.Boolean
+          : c.type === 'integer' ? Scalar.Integer
+            : Scalar.None;
+  }
   compiledSchemas.set(schema, c); // before the sub-schemas: a schema may contain itself
   if (schema.items) c.items = compileSchema(schema.items);
   if (isPlainObject(schema.additionalProperties)) c.additional = compileSchema(schema.additionalProperties as Schema);
@@ -333,98 +380,210 @@ function propertyOf(c: CompiledSchema, key: string): CompiledSchema | undefined 
 }
 
 /**
- * Validates `value` against `schema`, reporting every problem with its full field path. `null` and `undefined`
- * count as absent (the API server prunes nulls), so callers check presence through `required`.
- * Returns true when no error was reported (warnings do not count).
+ * One validation run: the report, what the walk found, and the field path of the node being checked. The path
+ * is kept as a stack of segments and joined into a string only when a problem is reported: almost every node is
+ * valid, and building every node's path string was a large part of the cost.
  */
-export function validateAgainst(schema: Schema, value: unknown, path: string, report: SchemaReport): boolean {
-  let ok = true;
-  const error = (p: string, m: string): void => {
-    ok = false;
-    report.error(p, m);
-  };
-  walk(compileSchema(schema), value, path, { error, warn: (p, m) => report.warn(p, m) });
-  return ok;
+class Walk {
+  ok = true;
+  /**
+   * The walk visited every object and list of the value, all plain data (`{}` and `[]`), and met no null or
+   * undefined object field: the value is what pruneNulls would return, so it need not be copied.
+   */
+  nullFree = true;
+  /** Object keys and list indexes below `root`; the first `depth` are the current node's. */
+  private readonly segments: (string | number)[] = [];
+  private depth = 0;
+  /** for-in over a `{}` object lists its own keys, as Object.keys does (unless Object.prototype has enumerable keys). */
+  readonly forInIsKeys = !hasEnumerableKeys(Object.prototype);
+
+  constructor(
+    private readonly root: string,
+    private readonly report: SchemaReport,
+  ) {}
+
+  enter(segment: string | number): void {
+    this.segments[this.depth++] = segment;
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+
+  path(): string {
+    let p = this.root;
+    for (let i = 0; i < this.depth; i++) {
+      const s = this.segments[i];
+      p = typeof s === 'number' ? indexPath(p, s) : joinPath(p, s);
+    }
+    return p;
+  }
+
+  error(message: string): void {
+    this.ok = false;
+    this.report.error(this.path(), message);
+  }
+
+  warn(message: string): void {
+    this.report.warn(this.path(), message);
+  }
+
+  /** A field or item the walk does not look into: it may hold anything pruneNulls changes. */
+  skipped(v: unknown): void {
+    if (typeof v === 'object' || v === undefined) this.nullFree = false;
+  }
 }
 
-function walk(schema: CompiledSchema, value: unknown, path: string, report: SchemaReport): void {
+function hasEnumerableKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+export interface Validation {
+  /** No error was reported (warnings do not count). */
+  ok: boolean;
+  /** `pruneNulls(value)` would return `value` itself, so it need not be called (see Walk.nullFree). */
+  nullFree: boolean;
+}
+
+/**
+ * Validates `value` against `schema`, reporting every problem with its full field path. `null` and `undefined`
+ * count as absent (the API server prunes nulls), so callers check presence through `required`.
+ */
+export function validate(schema: Schema, value: unknown, path: string, report: SchemaReport): Validation {
+  const w = new Walk(path, report);
+  walk(compileSchema(schema), value, w);
+  return { ok: w.ok, nullFree: w.nullFree };
+}
+
+/** `validate`, returning true when no error was reported (warnings do not count). */
+export function validateAgainst(schema: Schema, value: unknown, path: string, report: SchemaReport): boolean {
+  const w = new Walk(path, report);
+  walk(compileSchema(schema), value, w);
+  return w.ok;
+}
+
+/**
+ * A present value that needs nothing more than its type checked, and has it: most fields. Checked by the parent
+ * inline, which saves entering the node (a call and a path segment per field).
+ */
+function fits(schema: CompiledSchema, v: unknown): boolean {
+  switch (schema.scalar) {
+    case Scalar.None:
+      return false;
+    case Scalar.String:
+      return typeof v === 'string';
+    case Scalar.Boolean:
+      return typeof v === 'boolean';
+    case Scalar.Integer:
+      return typeof v === 'number' && Number.isInteger(v);
+    case Scalar.IntOrString:
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+  }
+}
+
+function walk(schema: CompiledSchema, value: unknown, w: Walk): void {
   if (value === null || value === undefined) return;
 
   if (schema.intOrString) {
     if (!(typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)))) {
-      report.error(path, `expected an integer or a string, got ${describeValue(value)}`);
+      w.skipped(value);
+      w.error(`expected an integer or a string, got ${describeValue(value)}`);
       return;
     }
   } else if (schema.type && !matchesType(schema.type, value)) {
-    report.error(path, `expected ${TYPE_NAMES[schema.type]}, got ${describeValue(value)}${typeHint(schema.type, value)}`);
+    w.skipped(value);
+    w.error(`expected ${TYPE_NAMES[schema.type]}, got ${describeValue(value)}${typeHint(schema.type, value)}`);
     return;
   }
+  if (!schema.typeOnly && !checkValue(schema, value, w)) return;
 
+  if (typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) w.nullFree = false;
+    const items = schema.items;
+    if (!items) {
+      if (value.length > 0) w.nullFree = false;
+      return;
+    }
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (fits(items, item)) continue;
+      w.enter(i);
+      walkItem(items, item, w);
+      w.leave();
+    }
+    return;
+  }
+  const plain = Object.getPrototypeOf(value) === Object.prototype;
+  if (!plain) w.nullFree = false;
+  walkObject(schema, value as Record<string, unknown>, plain, w);
+}
+
+/** The checks beyond the type; false when the value failed its enum (nothing more is checked then). */
+function checkValue(schema: CompiledSchema, value: unknown, w: Walk): boolean {
   if (schema.enum && !schema.enum.includes(value as string | number | boolean)) {
+    w.skipped(value);
     const allowed = schema.enum.map((e) => JSON.stringify(e)).join(', ');
     const hint = typeof value === 'string' ? didYouMean(value, schema.enum.map(String)) : '';
-    report.error(path, `unsupported value ${JSON.stringify(value)}: must be one of ${allowed}${hint}`);
-    return;
+    w.error(`unsupported value ${JSON.stringify(value)}: must be one of ${allowed}${hint}`);
+    return false;
   }
   const depValues = schema.depValues;
   if (depValues && typeof value === 'string' && Object.prototype.hasOwnProperty.call(depValues, value)) {
-    report.warn(path, `value ${JSON.stringify(value)} is deprecated: ${depValues[value]}`);
+    w.warn(`value ${JSON.stringify(value)} is deprecated: ${depValues[value]}`);
   }
 
-  if (typeof value === 'number') checkRange(schema, value, path, report);
-  if (typeof value === 'string') checkString(schema, value, path, report);
+  if (typeof value === 'number') checkRange(schema, value, w);
+  else if (typeof value === 'string') checkString(schema, value, w);
 
-  for (const v of schema.validations) {
-    if (v.fn && !v.fn(value)) report.error(path, v.message ?? `failed validation rule ${v.rule}`);
+  const validations = schema.validations;
+  for (let i = 0; i < validations.length; i++) {
+    const v = validations[i];
+    if (v.fn && !v.fn(value)) w.error(v.message ?? `failed validation rule ${v.rule}`);
   }
-
-  if (Array.isArray(value)) {
-    const items = schema.items;
-    if (items) for (let i = 0; i < value.length; i++) walkItem(items, value[i], indexPath(path, i), report);
-    return;
-  }
-  if (isPlainObject(value)) walkObject(schema, value, path, report);
+  return true;
 }
 
 /** List items: unlike object fields, a null item is not pruned by Kubernetes; it is a type error. */
-function walkItem(schema: CompiledSchema, item: unknown, path: string, report: SchemaReport): void {
+function walkItem(schema: CompiledSchema, item: unknown, w: Walk): void {
   if (item === null && schema.type && !schema.nullable) {
-    report.error(path, `expected ${TYPE_NAMES[schema.type]}, got null (empty list item)`);
+    w.error(`expected ${TYPE_NAMES[schema.type]}, got null (empty list item)`);
     return;
   }
-  walk(schema, item, path, report);
+  walk(schema, item, w);
 }
 
-function checkRange(schema: CompiledSchema, value: number, path: string, report: SchemaReport): void {
+function checkRange(schema: CompiledSchema, value: number, w: Walk): void {
   if (schema.minimum !== undefined && value < schema.minimum) {
-    report.error(path, `${value} is below the minimum ${schema.minimum}`);
+    w.error(`${value} is below the minimum ${schema.minimum}`);
   }
   if (schema.maximum !== undefined && value > schema.maximum) {
-    report.error(path, `${value} is above the maximum ${schema.maximum}`);
+    w.error(`${value} is above the maximum ${schema.maximum}`);
   }
 }
 
-function checkString(schema: CompiledSchema, value: string, path: string, report: SchemaReport): void {
+function checkString(schema: CompiledSchema, value: string, w: Walk): void {
+  if (!schema.checksStrings) return;
   const isDuration = schema.isDuration;
   if (schema.pattern !== undefined && schema.pattern !== '' && !(schema.patternRe ??= compiled(schema.pattern)).test(value)) {
     if (isDuration) {
-      report.error(path, durationPatternMessage(value));
+      w.error(durationPatternMessage(value));
       return;
     }
-    report.error(path, `${JSON.stringify(value)} does not match the pattern ${schema.pattern}`);
+    w.error(`${JSON.stringify(value)} does not match the pattern ${schema.pattern}`);
     return;
   }
   // An empty plain-string duration (flushInterval: "") is treated as unset by the provider.
   if (isDuration && !(value === '' && schema.type === 'string')) {
     const err = checkTraefikDuration(value);
-    if (err) report.error(path, `${err} (a Traefik duration is an integer number of seconds or a Go duration such as "1m30s")`);
+    if (err) w.error(`${err} (a Traefik duration is an integer number of seconds or a Go duration such as "1m30s")`);
   }
-  if (schema.isByte && !BASE64.test(value.replace(/\s+/g, ''))) {
-    report.error(path, 'is not valid base64 (use stringData for plain text)');
+  if (schema.isByte && !isBase64(value)) {
+    w.error('is not valid base64 (use stringData for plain text)');
   }
   if (schema.portRef && /^[0-9]+$/.test(value)) {
-    report.warn(
-      path,
+    w.warn(
       `port ${JSON.stringify(value)} is a string, so Traefik looks up a Service port *named* ${JSON.stringify(value)}, and port names always contain a letter; write ${value} unquoted to select the port number`,
     );
   }
@@ -441,45 +600,114 @@ function durationPatternMessage(value: string): string {
   return alt ? `${base}; write ${JSON.stringify(alt)}` : base;
 }
 
-function walkObject(schema: CompiledSchema, value: Record<string, unknown>, path: string, report: SchemaReport): void {
-  for (const req of schema.required) {
-    if (value[req] === undefined || value[req] === null) report.error(joinPath(path, req), `missing required field ${JSON.stringify(req)}`);
+function walkObject(schema: CompiledSchema, value: Record<string, unknown>, plain: boolean, w: Walk): void {
+  const required = schema.required;
+  for (let i = 0; i < required.length; i++) {
+    const req = required[i];
+    const v = value[req];
+    if (v === undefined || v === null) {
+      w.enter(req);
+      w.error(`missing required field ${JSON.stringify(req)}`);
+      w.leave();
+    }
   }
-  for (const key of Object.keys(value)) {
-    const v = value[key];
-    const sub = propertyOf(schema, key);
-    if (sub) {
-      const p = joinPath(path, key);
-      const dep = sub.deprecated;
-      if (dep && v !== null && v !== undefined) report.warn(p, `${JSON.stringify(key)} is deprecated: ${dep}`);
-      walk(sub, v, p, report);
-      continue;
-    }
-    if (schema.additional) {
-      walk(schema.additional, v, joinPath(path, key), report);
-      continue;
-    }
-    if (schema.openObject) continue;
-    if (schema.rawProps) report.error(joinPath(path, key), `unknown field ${JSON.stringify(key)}${didYouMean(key, Object.keys(schema.rawProps))}`);
+  if (plain && w.forInIsKeys) {
+    // The same keys in the same order as Object.keys, read through the object's enum cache: no array per object,
+    // and cheaper loads than by key on objects of many shapes.
+    for (const key in value) walkField(schema, key, value[key], w);
+  } else {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) walkField(schema, keys[i], value[keys[i]], w);
+  }
+}
+
+function walkField(schema: CompiledSchema, key: string, v: unknown, w: Walk): void {
+  if (v === null || v === undefined || key === '__proto__') w.nullFree = false;
+  const sub = propertyOf(schema, key);
+  if (sub) {
+    // An absent (null) field is neither checked nor warned about.
+    if (v === null || v === undefined || fits(sub, v)) return;
+    w.enter(key);
+    const dep = sub.deprecated;
+    if (dep) w.warn(`${JSON.stringify(key)} is deprecated: ${dep}`);
+    walk(sub, v, w);
+    w.leave();
+    return;
+  }
+  if (schema.additional) {
+    if (v === null || v === undefined || fits(schema.additional, v)) return;
+    w.enter(key);
+    walk(schema.additional, v, w);
+    w.leave();
+    return;
+  }
+  w.skipped(v);
+  if (schema.openObject) return;
+  if (schema.rawProps) {
+    w.enter(key);
+    w.error(`unknown field ${JSON.stringify(key)}${didYouMean(key, Object.keys(schema.rawProps))}`);
+    w.leave();
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Typed copy
 
-/** Deep copy without null/undefined object fields, as the API server stores it (nulls are pruned). */
+/**
+ * Without null/undefined object fields, as the API server stores it (nulls are pruned). Subtrees with nothing to
+ * prune are returned as they are rather than copied (most objects have no null at all); plain data only, so
+ * anything else (a Map, a Date, a null-prototype object, a `__proto__` key) is copied as it always was.
+ */
 export function pruneNulls<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => pruneNulls(v)) as unknown as T;
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) {
-      const v = value[k];
-      if (v === null || v === undefined) continue;
-      out[k] = pruneNulls(v);
-    }
-    return out as T;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return pruneList(value) as T;
+  return pruneFields(value as Record<string, unknown>) as T;
+}
+
+function pruneList(value: unknown[]): unknown[] {
+  if (Object.getPrototypeOf(value) !== Array.prototype) return value.map((v) => pruneNulls(v));
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    const p = pruneNulls(v);
+    if (p === v) continue;
+    // From the first changed item on: a copy (`map` keeps holes, so does this).
+    const out = value.slice(0, i);
+    out.length = value.length;
+    out[i] = p;
+    for (let j = i + 1; j < value.length; j++) if (j in value) out[j] = pruneNulls(value[j]);
+    return out;
   }
   return value;
+}
+
+function pruneFields(value: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(value);
+  let i = 0;
+  let changed: { value: unknown } | undefined;
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (; i < keys.length; i++) {
+      const k = keys[i];
+      const v = value[k];
+      if (v === null || v === undefined || k === '__proto__') break;
+      const p = pruneNulls(v);
+      if (p !== v) {
+        changed = { value: p };
+        break;
+      }
+    }
+    if (i === keys.length) return value;
+  }
+  // From the first field to drop or change on: a copy (the fields before it are kept as they are).
+  const out: Record<string, unknown> = {};
+  for (let j = 0; j < i; j++) out[keys[j]] = value[keys[j]];
+  if (changed) out[keys[i++]] = changed.value;
+  for (; i < keys.length; i++) {
+    const k = keys[i];
+    const v = value[k];
+    if (v === null || v === undefined) continue;
+    out[k] = pruneNulls(v);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
