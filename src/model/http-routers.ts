@@ -2,6 +2,7 @@
 // its priority, its entry points, its TLS settings and its resolved services. A broken route is dropped
 // alone with a diagnostic; the rest of the IngressRoute still routes.
 import { defaultPriority, MAX_PRIORITY, tlsHostsOf } from './rules';
+import type { Pred } from './rules/types';
 import { compileRule } from './rules/cache';
 import { httpRouterName, normalize } from './naming';
 import type { TlsModel } from './tls-options';
@@ -253,10 +254,11 @@ function buildRoute(
   const services = route.services ?? [];
   if (services.length === 0) throw new RouteError('the route has no services (routes without services are only meaningful as parentRefs parents)', `${field}.services`);
 
+  const name = httpRouterName(ir.namespace, ir.name, route.match);
   const targets: WeightedTarget[] = services.map((s, j) => {
     const sf = `${field}.services[${j}]`;
     // Server-level stickiness: Traefik names the servers balancer of a single service after the router.
-    const lbName = services.length === 1 ? httpRouterName(ir.namespace, ir.name, route.match) : undefined;
+    const lbName = services.length === 1 ? name : undefined;
     const t = withServerSticky(ctx.clusters, resolveServiceTarget(ctx, ir, s, sf, provenance, subject), s, ir.namespace, { ...provenance, field: sf }, lbName);
     // A single service ignores its weight (Traefik builds no WRR for one service).
     return { ...t, weight: services.length === 1 ? 1 : s.weight ?? 1 };
@@ -274,7 +276,7 @@ function buildRoute(
   }
 
   return {
-    name: httpRouterName(ir.namespace, ir.name, route.match),
+    name,
     provenance,
     ingressRoute: { namespace: ir.namespace, name: ir.name, routeIndex: i },
     entryPoints,
@@ -282,10 +284,22 @@ function buildRoute(
     conjuncts,
     priority,
     tls: tlsOptions !== undefined ? { options: tlsOptions } : undefined,
-    tlsHosts: tlsHostsOf(pred),
+    tlsHosts: routerTlsHosts(pred),
     middlewares,
     action: targets.every((t) => t.weight === 0) ? { type: 'unavailable' } : { type: 'forward', targets: targets.filter((t) => t.weight > 0) },
   };
+}
+
+/**
+ * TLS host names by compiled rule: rules are compiled once per text (rules/cache.ts), and a rebuild asks again for
+ * each. The lists are shared by the routers of the same rule, which only read them.
+ */
+const tlsHostsByRule = new WeakMap<Pred, string[]>();
+
+function routerTlsHosts(pred: Pred): string[] {
+  let hosts = tlsHostsByRule.get(pred);
+  if (!hosts) tlsHostsByRule.set(pred, (hosts = tlsHostsOf(pred)));
+  return hosts;
 }
 
 function refOrThrow<T>(f: () => T, field: string): T {

@@ -91,18 +91,27 @@ class StoreLog<V extends Registered> {
 
   private makeView(taint: () => void): Map<string, V> {
     const self = this;
-    const view: Map<string, V> = new Proxy(this.real, {
+    const real = this.real;
+    // Made once per view, as methods (a named closure per call would cost more than the lookup, under tsx's keepNames).
+    const logged = {
+      get(k: string) {
+        self.touch(k);
+        return real.get(k);
+      },
+      has(k: string) {
+        self.touch(k);
+        return real.has(k);
+      },
+      set(k: string, v: V) {
+        self.touch(k);
+        if (!real.has(k)) self.createdOrder.push(k);
+        real.set(k, v);
+        return view;
+      },
+    };
+    const view: Map<string, V> = new Proxy(real, {
       get(target, prop) {
-        if (prop === 'get') return (k: string) => (self.touch(k), target.get(k));
-        if (prop === 'has') return (k: string) => (self.touch(k), target.has(k));
-        if (prop === 'set') {
-          return (k: string, v: V) => {
-            self.touch(k);
-            if (!target.has(k)) self.createdOrder.push(k);
-            target.set(k, v);
-            return view;
-          };
-        }
+        if (prop === 'get' || prop === 'has' || prop === 'set') return logged[prop];
         taint();
         const v = Reflect.get(target, prop, target);
         return typeof v === 'function' ? v.bind(target) : v;
@@ -212,8 +221,13 @@ export class IngressRouteMemo {
   }
 
   private record(ctx: MemoContext, ir: IngressRouteObj, build: (ctx: MemoContext, untracked: () => void) => HttpRouter[]): HttpRouter[] {
-    let tainted = false;
-    const taint = () => void (tainted = true);
+    const log = {
+      tainted: false,
+      taint() {
+        log.tainted = true;
+      },
+    };
+    const taint = log.taint;
     const reads: IndexRead[] = [];
     const tlsOptions: [string, boolean][] = [];
     const clusters = new StoreLog(ctx.clusters, taint);
@@ -229,8 +243,8 @@ export class IngressRouteMemo {
     };
     const routers = build(recording, taint);
     ctx.diags.merge(diags);
-    const clusterUses = tainted ? undefined : clusters.uses();
-    const certificateUses = tainted ? undefined : certificates.uses();
+    const clusterUses = log.tainted ? undefined : clusters.uses();
+    const certificateUses = log.tainted ? undefined : certificates.uses();
     if (!clusterUses || !certificateUses) return routers;
     const entry: Entry = { ir, routers, diagnostics: diags.items, reads, tlsOptions, clusters: clusterUses, certificates: certificateUses };
     for (const u of clusterUses) if (u.created) makers.set(ctx.clusters.get(u.name)!, entry);
@@ -242,33 +256,66 @@ export class IngressRouteMemo {
   }
 }
 
-/** The index seen through a read log: collection lookups are logged, anything else marks the build untracked. */
+/**
+ * The index seen through a read log: collection lookups are logged, anything else marks the build untracked.
+ * A view is made per IngressRoute, which reads a few of the collections: each is wrapped on first use, through
+ * getters shared by the views of one index.
+ */
 function indexView(index: ObjectIndex, reads: IndexRead[], taint: () => void): ObjectIndex {
-  const view = Object.create(ObjectIndex.prototype) as Record<string, unknown>;
-  for (const [prop, value] of Object.entries(index)) {
-    if (value instanceof Map || value instanceof Set) view[prop] = lookupView(prop, value, reads, taint);
-    else view[prop] = value; // watches/keeps: functions of the static options
-  }
+  const view = Object.create(viewPrototype(index)) as ViewState;
+  view[LOG] = { reads, taint, wrapped: new Map() };
   return view as unknown as ObjectIndex;
 }
 
+const LOG = Symbol('read log');
+
+interface ViewState {
+  [LOG]: { reads: IndexRead[]; taint: () => void; wrapped: Map<string, unknown> };
+}
+
+const viewPrototypes = new WeakMap<ObjectIndex, object>();
+
+function viewPrototype(index: ObjectIndex): object {
+  let proto = viewPrototypes.get(index);
+  if (proto) return proto;
+  proto = Object.create(ObjectIndex.prototype) as object;
+  const fields = index as unknown as Record<string, unknown>;
+  for (const [prop, value] of Object.entries(index)) {
+    if (value instanceof Map || value instanceof Set) {
+      Object.defineProperty(proto, prop, {
+        get(this: ViewState) {
+          const log = this[LOG];
+          let v = log.wrapped.get(prop);
+          if (!v) log.wrapped.set(prop, (v = lookupView(prop, fields[prop] as Map<string, unknown> | Set<string>, log.reads, log.taint)));
+          return v;
+        },
+      });
+    } else {
+      // watches/keeps: functions of the static options
+      Object.defineProperty(proto, prop, { get: () => fields[prop] });
+    }
+  }
+  viewPrototypes.set(index, proto);
+  return proto;
+}
+
 function lookupView(collection: string, real: Map<string, unknown> | Set<string>, reads: IndexRead[], taint: () => void): unknown {
+  const logged = {
+    get(k: string) {
+      const v = (real as Map<string, unknown>).get(k);
+      reads.push({ collection, key: k, value: v });
+      return v;
+    },
+    has(k: string) {
+      const v = real instanceof Set ? real.has(k) : real.get(k);
+      reads.push({ collection, key: k, value: v });
+      return real.has(k);
+    },
+  };
   return new Proxy(real, {
     get(target, prop) {
-      if (prop === 'get' && target instanceof Map) {
-        return (k: string) => {
-          const v = target.get(k);
-          reads.push({ collection, key: k, value: v });
-          return v;
-        };
-      }
-      if (prop === 'has') {
-        return (k: string) => {
-          const v = target instanceof Set ? target.has(k) : target.get(k);
-          reads.push({ collection, key: k, value: v });
-          return target.has(k);
-        };
-      }
+      if (prop === 'get' && target instanceof Map) return logged.get;
+      if (prop === 'has') return logged.has;
       taint();
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
@@ -277,7 +324,19 @@ function lookupView(collection: string, real: Map<string, unknown> | Set<string>
 }
 
 function tlsView(tls: TlsModel, log: [string, boolean][], taint: () => void): TlsModel {
-  const options = new Proxy(tls.options, {
+  let options: TlsModel['options'] | undefined;
+  return new Proxy(tls, {
+    get(target, prop) {
+      // Made on first use: few IngressRoutes name TLS options.
+      if (prop === 'options') return (options ??= optionsView(tls.options, log, taint));
+      taint();
+      return Reflect.get(target, prop, target);
+    },
+  });
+}
+
+function optionsView(real: TlsModel['options'], log: [string, boolean][], taint: () => void): TlsModel['options'] {
+  return new Proxy(real, {
     get(target, prop) {
       if (prop === 'has') {
         return (id: string) => {
@@ -289,13 +348,6 @@ function tlsView(tls: TlsModel, log: [string, boolean][], taint: () => void): Tl
       taint();
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-  return new Proxy(tls, {
-    get(target, prop) {
-      if (prop === 'options') return options;
-      taint();
-      return Reflect.get(target, prop, target);
     },
   });
 }

@@ -47,18 +47,28 @@ export interface MiddlewareData {
 
 /** Clusters the middlewares of a router send requests to (its own, its entry points', its services'). */
 export function routerMiddlewareClusters(r: HttpRouter): { cluster: string; hostRewrite: boolean }[] {
-  const all: ResolvedMiddleware[] = [...r.middlewares];
-  if (r.action.type === 'forward') for (const t of r.action.targets) all.push(...(t.middlewares ?? []));
-  for (const ep of Object.values(r.entryPointMiddlewares ?? {})) if (Array.isArray(ep)) all.push(...ep);
-  return all.flatMap(middlewareClusters);
+  // The translation asks for every router of every build, and few middlewares call a cluster: one list, no copies.
+  const out: { cluster: string; hostRewrite: boolean }[] = [];
+  for (const mw of r.middlewares) addMiddlewareClusters(mw, out);
+  if (r.action.type === 'forward') {
+    for (const t of r.action.targets) if (t.middlewares) for (const mw of t.middlewares) addMiddlewareClusters(mw, out);
+  }
+  if (r.entryPointMiddlewares) {
+    for (const ep of Object.values(r.entryPointMiddlewares)) if (Array.isArray(ep)) for (const mw of ep) addMiddlewareClusters(mw, out);
+  }
+  return out;
 }
 
 /** Clusters a middleware sends requests to (besides the router's services): they must be emitted too. */
 export function middlewareClusters(mw: ResolvedMiddleware): { cluster: string; hostRewrite: boolean }[] {
   const out: { cluster: string; hostRewrite: boolean }[] = [];
+  addMiddlewareClusters(mw, out);
+  return out;
+}
+
+function addMiddlewareClusters(mw: ResolvedMiddleware, out: { cluster: string; hostRewrite: boolean }[]): void {
   if (mw.data.forwardAuth) out.push({ cluster: mw.data.forwardAuth.cluster, hostRewrite: false });
   if (mw.data.errorService) out.push({ cluster: mw.data.errorService.cluster, hostRewrite: !mw.data.errorService.passHostHeader });
-  return out;
 }
 
 export interface ResolvedMiddleware {

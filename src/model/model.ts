@@ -246,22 +246,24 @@ export interface MirroringNode {
 export function actionUpstreams(action: RouterAction): Omit<WeightedTarget, 'weight'>[] {
   if (action.type !== 'forward') return [];
   const out: Omit<WeightedTarget, 'weight'>[] = [];
-  const seen = new Set<ServiceNode>();
-  const walk = (n: ServiceNode): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if (n.type === 'upstream') out.push(n.target);
-    else if (n.type === 'weighted') for (const c of n.children) walk(c.node);
-    else {
-      walk(n.main);
-      for (const m of n.mirrors) walk(m.node);
-    }
-  };
+  // Asked for every router of every build: the set of visited nodes only when there is a tree to walk.
+  let seen: Set<ServiceNode> | undefined;
   for (const t of action.targets) {
-    if (t.service) walk(t.service);
+    if (t.service) walkUpstreams(t.service, out, (seen ??= new Set()));
     else out.push(t);
   }
   return out;
+}
+
+function walkUpstreams(n: ServiceNode, out: Omit<WeightedTarget, 'weight'>[], seen: Set<ServiceNode>): void {
+  if (seen.has(n)) return;
+  seen.add(n);
+  if (n.type === 'upstream') out.push(n.target);
+  else if (n.type === 'weighted') for (const c of n.children) walkUpstreams(c.node, out, seen);
+  else {
+    walkUpstreams(n.main, out, seen);
+    for (const m of n.mirrors) walkUpstreams(m.node, out, seen);
+  }
 }
 
 /** One literal of a DNF conjunct, and a leaf of the rule language (rules/types.ts), as the translator sees them. */

@@ -180,15 +180,26 @@ export function checkServersTransports(ctx: TransportContext): void {
   for (const l of cacheOf(ctx.index).values()) ctx.diags.merge(l.diags);
 }
 
+/**
+ * default@internal by static options: it reads nothing else, and the indexes an IngressRoute is built with while
+ * the memo logs its reads are one per IngressRoute (ingressroute-memo.ts), so a cache by index would load it again
+ * for each.
+ */
+const defaults = new WeakMap<ModelOptions, Loaded>();
+
 /** default@internal: the static `serversTransport` (insecureSkipVerify, rootCAs, maxIdleConnsPerHost, 3 timeouts, spiffe). */
 export function defaultTransport(ctx: TransportContext): HttpTransport {
   const cache = cacheOf(ctx.index);
   const cached = cache.get(DEFAULT_TRANSPORT);
   if (cached) return cached.transport;
-  const diags = new Diagnostics();
-  const t = loadDefaultTransport({ ...ctx, diags });
-  cache.set(DEFAULT_TRANSPORT, { transport: t, diags });
-  return t;
+  let loaded = defaults.get(ctx.opts);
+  if (!loaded) {
+    const diags = new Diagnostics();
+    loaded = { transport: loadDefaultTransport({ ...ctx, diags }), diags };
+    defaults.set(ctx.opts, loaded);
+  }
+  cache.set(DEFAULT_TRANSPORT, loaded);
+  return loaded.transport;
 }
 
 function loadDefaultTransport(ctx: TransportContext): HttpTransport {

@@ -5,9 +5,9 @@ import { formatDuration, parseTraefikDuration } from '../config/duration';
 import { Diagnostics, type DiagnosticSubject } from './diagnostics';
 import { normalize } from './naming';
 import { ObjectIndex } from './object-index';
-import { defaultTransport, resolveTransportRef, transportSettings, upstreamTls } from './servers-transport';
+import { defaultTransport, resolveTransportRef, transportSettings, upstreamTls, type HttpTransport, type TransportSettings } from './servers-transport';
 import { resolveHealthCheck, resolvePassiveHealthCheck } from './health-checks';
-import type { LoadBalancerSpec, ServiceObj, ServicePortSpec } from './crds/types';
+import type { EndpointSliceObj, LoadBalancerSpec, ServiceObj, ServicePortSpec } from './crds/types';
 import type { ActiveHealthCheck, Endpoint, Provenance, Scheme, UpstreamCluster, UpstreamTls } from './model';
 import type { ModelOptions } from './options';
 
@@ -119,15 +119,31 @@ export function serviceEndpoints(index: ObjectIndex, svc: ServiceObj, port: Serv
   return endpointsFromSlices(index, svc, port) ?? endpointsFromEndpoints(index, svc, port);
 }
 
+/**
+ * Servers by slice list (slicesByService's arrays: new ones whenever a Service's slices change, never changed
+ * after indexing) and Service port name: a Service is referenced by several routes, and its servers depend on
+ * nothing else. The arrays are shared by the clusters that use them, which never change them.
+ */
+const sliceEndpoints = new WeakMap<EndpointSliceObj[], Map<string, Endpoint[]>>();
+
 /** EndpointSlices of the Service; undefined when the Service has none at all (then Endpoints are read). */
 function endpointsFromSlices(index: ObjectIndex, svc: ServiceObj, port: ServicePortSpec): Endpoint[] | undefined {
   const slices = index.slicesByService.get(ObjectIndex.key(svc.namespace, svc.name));
   if (!slices || slices.length === 0) return undefined;
+  const portName = port.name ?? '';
+  let byPort = sliceEndpoints.get(slices);
+  if (!byPort) sliceEndpoints.set(slices, (byPort = new Map()));
+  let out = byPort.get(portName);
+  if (!out) byPort.set(portName, (out = readSlices(slices, portName)));
+  return out;
+}
+
+function readSlices(slices: EndpointSliceObj[], portName: string): Endpoint[] {
   const seen = new Set<string>();
   const out: Endpoint[] = [];
   for (const slice of slices) {
     // The slice port is matched by the Service port's name; an unnamed Service port matches only unnamed slice ports.
-    const sp = (slice.spec.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '') && p.port);
+    const sp = (slice.spec.ports ?? []).find((p) => (p.name ?? '') === portName && p.port);
     if (!sp || !sp.port) continue;
     for (const ep of slice.spec.endpoints ?? []) {
       const c = ep.conditions ?? {};
@@ -235,19 +251,15 @@ export function resolveUpstream(
     r.diags.error(r.subject, r.field, `${failAll}${envoy}`);
   }
 
-  // Cluster identity: the name plus a hash of the settings that differ from a plain reference's (scheme, strategy
-  // and discovery always take part in the hash; the others only when they differ from default@internal's).
-  const core = { scheme, strategy, discovery: servers.discovery };
+  // Cluster identity: the name plus a hash of the settings that differ from a plain reference's.
   const defaultScheme = serviceScheme(undefined, port);
-  const mine = upstreamIdentity({ scheme, ...ts, healthCheck, passiveHealthCheck, failAll });
-  // Compared with default@internal for the same scheme: what the scheme implies (TLS or not) is in `core`.
-  const dflt = upstreamIdentity({ scheme, ...transportSettings(defaultTransport(tctx), scheme, servers.dnsHost) });
-  const differing = Object.entries(mine).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(dflt[k]));
-  const settings = JSON.stringify({ ...core, ...Object.fromEntries(differing) });
-  const base = `${namespace}/${ref.name}/${port.port}`;
-  const name = settings === JSON.stringify({ scheme: defaultScheme, strategy: 'wrr', discovery: servers.discovery })
-    ? base
-    : `${base}~${createHash('sha256').update(settings).digest('hex').slice(0, 8)}`;
+  const dflt = defaultTransport(tctx);
+  // Without health checks (the common case), the identity is a function of the transport: cached.
+  const suffix = healthCheck || passiveHealthCheck || failAll !== ts.failAll
+    ? nameSuffix(scheme, strategy, servers.discovery, defaultScheme,
+      upstreamIdentity({ scheme, ...ts, healthCheck, passiveHealthCheck, failAll }), identityOf(dflt, scheme, servers.dnsHost))
+    : plainNameSuffix(transport, ts, dflt, scheme, strategy, servers.discovery, defaultScheme, servers.dnsHost);
+  const name = `${namespace}/${ref.name}/${port.port}${suffix}`;
   const existing = clusters.get(name);
   if (existing) {
     existing.provenance.push(provenance);
@@ -274,6 +286,48 @@ export function resolveUpstream(
   };
   clusters.set(name, cluster);
   return cluster;
+}
+
+/**
+ * The name suffix of a cluster: empty for a plain reference, else `~` and a hash of its settings (scheme, strategy
+ * and discovery always take part in the hash; the others only when they differ from default@internal's for the
+ * same scheme and server host: what the scheme implies, TLS or not, is in the scheme).
+ */
+function nameSuffix(
+  scheme: Scheme, strategy: UpstreamCluster['strategy'], discovery: UpstreamCluster['discovery'], defaultScheme: Scheme,
+  mine: Record<string, unknown>, dflt: Record<string, unknown>,
+): string {
+  const differing = Object.entries(mine).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(dflt[k]));
+  const settings = JSON.stringify({ scheme, strategy, discovery, ...Object.fromEntries(differing) });
+  return settings === JSON.stringify({ scheme: defaultScheme, strategy: 'wrr', discovery })
+    ? ''
+    : `~${createHash('sha256').update(settings).digest('hex').slice(0, 8)}`;
+}
+
+function identityOf(t: HttpTransport, scheme: Scheme, host: string | undefined): Record<string, unknown> {
+  return upstreamIdentity({ scheme, ...transportSettings(t, scheme, host) });
+}
+
+/**
+ * Name suffixes of clusters without health checks, by transport (transports are resolved once per build, and
+ * never change) and then by what else the suffix depends on: every reference to a Service port asks again, and
+ * the identity costs JSON and a hash.
+ */
+const plainSuffixes = new WeakMap<HttpTransport, Map<string, { dflt: HttpTransport; suffix: string }>>();
+
+function plainNameSuffix(
+  transport: HttpTransport, ts: TransportSettings, dflt: HttpTransport, scheme: Scheme, strategy: UpstreamCluster['strategy'],
+  discovery: UpstreamCluster['discovery'], defaultScheme: Scheme, host: string | undefined,
+): string {
+  let byKey = plainSuffixes.get(transport);
+  if (!byKey) plainSuffixes.set(transport, (byKey = new Map()));
+  // The host last: the other parts are keywords.
+  const key = `${scheme} ${defaultScheme} ${strategy} ${discovery} ${host === undefined ? '-' : `=${host}`}`;
+  const hit = byKey.get(key);
+  if (hit && hit.dflt === dflt) return hit.suffix;
+  const suffix = nameSuffix(scheme, strategy, discovery, defaultScheme, upstreamIdentity({ scheme, ...ts }), identityOf(dflt, scheme, host));
+  byKey.set(key, { dflt, suffix });
+  return suffix;
 }
 
 /** The transport and health settings that shape an upstream's Envoy cluster (secrets by SDS name, never by content). */
