@@ -13,6 +13,8 @@ export function cloneJson<T>(value: T): T {
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  // for-in rather than Object.keys: no array of keys per object. A plain object inherits no enumerable key
+  // (its prototype is Object.prototype or null), so the keys are the same, in the same order.
+  for (const key in value) out[key] = cloneJson((value as Record<string, unknown>)[key]);
   return out as T;
 }

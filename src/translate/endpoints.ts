@@ -1,6 +1,6 @@
 // EDS: the ClusterLoadAssignment of each EDS cluster.
 import type { ClusterLoadAssignment } from '../envoy/types';
-import { actionUpstreams, type Model, type UpstreamCluster } from '../model/model';
+import { actionUpstreams, type Endpoint, type Model, type UpstreamCluster } from '../model/model';
 import { routerMiddlewareClusters } from '../model/middlewares';
 
 /**
@@ -10,25 +10,36 @@ import { routerMiddlewareClusters } from '../model/middlewares';
  * `withHostname`: some route rewrites Host to the server (passHostHeader false).
  */
 export function buildLoadAssignment(c: UpstreamCluster, withHostname: boolean): ClusterLoadAssignment {
-  const eps = c.endpoints
-    .filter((e) => !e.fenced || c.sticky)
-    .slice()
-    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
   const cla: ClusterLoadAssignment = { cluster_name: c.name };
   // Traefik fails every request to this service (model `failAll`, reported there): no endpoint, Envoy answers 503.
   if (c.failAll) return cla;
+  const eps = c.endpoints.filter((e) => !e.fenced || c.sticky);
+  // Usually in order already (EndpointSlices list them so): a sort would allocate all the same.
+  if (!inAddressOrder(eps)) eps.sort(byAddress);
   if (eps.length) {
-    cla.endpoints = [{
-      lb_endpoints: eps.map((e) => ({
-        endpoint: {
-          address: { socket_address: { address: e.address, port_value: e.port } },
-          ...(withHostname && e.hostname ? { hostname: e.hostname } : {}),
-        },
-        ...(e.fenced ? { health_status: 'DRAINING' as const } : {}),
-      })),
-    }];
+    const lbEndpoints: LbEndpoint[] = [];
+    for (const e of eps) {
+      // Optional fields set only when present (their key order is the output's): no spread of a conditional object.
+      const endpoint: NonNullable<LbEndpoint['endpoint']> = { address: { socket_address: { address: e.address, port_value: e.port } } };
+      if (withHostname && e.hostname) endpoint.hostname = e.hostname;
+      const lb: LbEndpoint = { endpoint };
+      if (e.fenced) lb.health_status = 'DRAINING';
+      lbEndpoints.push(lb);
+    }
+    cla.endpoints = [{ lb_endpoints: lbEndpoints }];
   }
   return cla;
+}
+
+type LbEndpoint = NonNullable<NonNullable<ClusterLoadAssignment['endpoints']>[number]['lb_endpoints']>[number];
+
+function byAddress(a: Endpoint, b: Endpoint): number {
+  return a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port;
+}
+
+function inAddressOrder(eps: Endpoint[]): boolean {
+  for (let i = 1; i < eps.length; i++) if (byAddress(eps[i - 1], eps[i]) > 0) return false;
+  return true;
 }
 
 /** Clusters some route rewrites the Host header to (passHostHeader: false): their endpoints carry hostnames. */

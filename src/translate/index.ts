@@ -62,12 +62,17 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
       for (const id of https.clientCaOptions) clientCaOptions.add(id);
     }
     out.listeners.push(buildHttpListener(ep, tlsChains, plainRouting.httpFilters));
-    for (const r of mine) for (const c of perRouter(r, 'clusters', clustersOf)) usedClusters.add(c);
+    // Indexed loops over the routers and clusters: translate runs once per build, mostly unoptimised, where
+    // each step of a for-of allocates an iterator result.
+    for (let i = 0; i < mine.length; i++) addAll(usedClusters, perRouter(mine[i], 'clusters', routerClusters).used);
   }
 
   const hostRewrite = new Set<string>();
-  for (const r of model.httpRouters) for (const c of perRouter(r, 'hostRewrite', hostRewriteClusters)) hostRewrite.add(c);
-  for (const name of [...usedClusters].sort()) {
+  const routers = model.httpRouters;
+  for (let i = 0; i < routers.length; i++) addAll(hostRewrite, perRouter(routers[i], 'clusters', routerClusters).hostRewrite);
+  const usedNames = [...usedClusters].sort();
+  for (let i = 0; i < usedNames.length; i++) {
+    const name = usedNames[i];
     const c = model.clusters.get(name);
     if (!c) {
       // Only when a route still forwards there (not when every level it reaches is empty: a 503 direct response).
@@ -85,7 +90,7 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
   for (const id of [...clientCaOptions].sort()) out.secrets.push(clientCaSecret(model, id));
   // SDS secrets the upstream TLS contexts name (ServersTransport CAs and client certificates), once each.
   const haveSecrets = new Set(out.secrets.map((s) => s.name));
-  for (const name of [...usedClusters].sort()) {
+  for (const name of usedNames) {
     const c = model.clusters.get(name);
     for (const s of c ? upstreamSecrets(c) : []) {
       if (haveSecrets.has(s.name)) continue;
@@ -105,18 +110,33 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
   return { resources: out, diagnostics: diags };
 }
 
-/** Clusters whose Host header the router rewrites (passHostHeader: false, or a middleware's own call). */
-function hostRewriteClusters(r: HttpRouter): string[] {
-  return [
-    ...actionUpstreams(r.action).filter((t) => !t.passHostHeader).map((t) => t.cluster),
-    ...routerMiddlewareClusters(r).filter((c) => c.hostRewrite).map((c) => c.cluster),
-  ];
+function addAll(set: Set<string>, items: string[]): void {
+  for (const x of items) set.add(x);
 }
 
-function clustersOf(r: HttpRouter): string[] {
-  // Its services' clusters, TraefikService trees and mirrors included (and the 503 cluster of empty weighted levels).
-  const own = actionUpstreams(r.action).map((t) => t.cluster);
-  if (hasEmptyWeightedLevel(r.action)) own.push(NO_AVAILABLE_SERVER_CLUSTER);
-  // Clusters the middlewares call: ForwardAuth's auth server, Errors' error-page service.
-  return [...own, ...routerMiddlewareClusters(r).map((c) => c.cluster)];
+/** The clusters a router sends requests to, and those of them whose Host header it rewrites. */
+interface RouterClusters {
+  /** Its services' clusters, TraefikService trees and mirrors included (and the 503 cluster of empty weighted levels), then its middlewares'. */
+  used: string[];
+  /** Where it rewrites the Host header (passHostHeader: false, or a middleware's own call): their endpoints carry hostnames. */
+  hostRewrite: string[];
 }
+
+/** Both lists from one walk of the router's services and middlewares. */
+function routerClusters(r: HttpRouter): RouterClusters {
+  const targets = r.action.type === 'forward' ? r.action.targets : [];
+  // Without a TraefikService the upstreams are the targets themselves: actionUpstreams' walk (and its Set) is for trees.
+  const tree = targets.some((t) => t.service !== undefined);
+  const upstreams = tree ? actionUpstreams(r.action) : targets;
+  const middlewares = routerMiddlewareClusters(r);
+  const used = upstreams.map((t) => t.cluster);
+  if (tree && hasEmptyWeightedLevel(r.action)) used.push(NO_AVAILABLE_SERVER_CLUSTER);
+  // Clusters the middlewares call: ForwardAuth's auth server, Errors' error-page service.
+  for (const c of middlewares) used.push(c.cluster);
+  let hostRewrite = NO_CLUSTERS; // most routers have none: no list each
+  for (const t of upstreams) if (!t.passHostHeader) hostRewrite = [...hostRewrite, t.cluster];
+  for (const c of middlewares) if (c.hostRewrite) hostRewrite = [...hostRewrite, c.cluster];
+  return { used, hostRewrite };
+}
+
+const NO_CLUSTERS: string[] = [];

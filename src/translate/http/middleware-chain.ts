@@ -78,6 +78,53 @@ function mwLabel(mw: ResolvedMiddleware): string {
   return `${mw.id}${mw.via.length ? ` (via chain ${mw.via.join(' → ')})` : ''}`;
 }
 
+/** What planRouter's steps share: where to report, and whether the router is refused yet. */
+interface Planning {
+  router: HttpRouter;
+  ctx: MiddlewareTranslateContext;
+  diags: Diagnostics;
+  /** `….middlewares` of the router. */
+  field: string;
+  refused: boolean;
+}
+
+/** Leaves the router out: an error on it says why. */
+function refuse(s: Planning, message: string, at = s.field): void {
+  s.refused = true;
+  s.diags.error(s.router.provenance.subject, at, `${message}; route ${s.router.ingressRoute.routeIndex} is left out`);
+}
+
+/** One middleware's translation, its issues reported (an error that does not keep the route refuses it). */
+function translateMiddleware(s: Planning, mw: ResolvedMiddleware): MiddlewareTranslation {
+  const out = MIDDLEWARE_TRANSLATORS[mw.type as keyof typeof MIDDLEWARE_TRANSLATORS](mw, s.ctx);
+  for (const issue of out.issues) {
+    s.diags.report(issue.severity, mw.subject, issue.field, issue.message);
+    if (issue.severity === 'error' && !issue.keepsRoute) {
+      refuse(s, `middleware ${mwLabel(mw)} cannot be translated (${issue.message})`);
+    }
+  }
+  return out;
+}
+
+type MiddlewareTranslation = ReturnType<(typeof MIDDLEWARE_TRANSLATORS)[keyof typeof MIDDLEWARE_TRANSLATORS]>;
+
+/** The filters a middleware contributes, in order. */
+function ownFilters(out: MiddlewareTranslation): FilterContribution[] {
+  const own: FilterContribution[] = out.filter ? [out.filter] : [];
+  if (out.filters) for (const f of out.filters) own.push(f);
+  return own;
+}
+
+/** What an intercept placed at this point of the chain keeps of the plan so far (and of the answering middleware). */
+function interceptSnapshot(plan: RouterPlan, answering: FilterContribution[] = [], add: HeaderValueOption[] = [], remove: string[] = []):
+  Pick<Intercept, 'filterCount' | 'responseHeadersToAdd' | 'responseHeadersToRemove'> {
+  return {
+    filterCount: plan.filterUses.length + answering.length,
+    responseHeadersToAdd: [...plan.responseHeadersToAdd, ...add],
+    responseHeadersToRemove: [...plan.responseHeadersToRemove, ...remove],
+  };
+}
+
 /**
  * Translates the router's middlewares (the entry point's first, then the router's, then a single service's;
  * weighted targets' service-level middlewares last). Returns undefined when one of them cannot be served
@@ -89,13 +136,9 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
     intercepts: [], extraRoutes: [],
   };
   const pathOps: PathOp[] = [];
-  let refused = false;
   const field = `${router.provenance.field}.middlewares`;
   const routeIndex = router.ingressRoute.routeIndex;
-  const refuse = (message: string, at = field) => {
-    refused = true;
-    diags.error(router.provenance.subject, at, `${message}; route ${routeIndex} is left out`);
-  };
+  const s: Planning = { router, ctx, diags, field, refused: false };
 
   let chain = router.middlewares ?? [];
   const ep = ctx.entryPoint ? router.entryPointMiddlewares?.[ctx.entryPoint.name] : undefined;
@@ -105,21 +148,11 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
   }
   if (ep) chain = [...ep, ...chain];
 
-  const translate = (mw: ResolvedMiddleware) => {
-    const out = MIDDLEWARE_TRANSLATORS[mw.type as keyof typeof MIDDLEWARE_TRANSLATORS](mw, ctx);
-    for (const issue of out.issues) {
-      diags.report(issue.severity, mw.subject, issue.field, issue.message);
-      if (issue.severity === 'error' && !issue.keepsRoute) {
-        refuse(`middleware ${mwLabel(mw)} cannot be translated (${issue.message})`);
-      }
-    }
-    return out;
-  };
-
-  chain.forEach((mw, index) => {
-    if (plan.redirect) return; // Traefik answers at the redirect: later middlewares never run
-    const out = translate(mw);
-    if (refused) return;
+  for (let index = 0; index < chain.length; index++) {
+    if (plan.redirect) break; // Traefik answers at the redirect: later middlewares never run
+    const mw = chain[index];
+    const out = translateMiddleware(s, mw);
+    if (s.refused) continue; // the later middlewares are still translated, for their own diagnostics
     const r = out.route;
     // A model-side guard on a redirect (1.7 ssl-proxy-headers): one inverted header match per pair, ANDed.
     if (r?.redirect && mw.data.unlessRequestHeaders?.length) {
@@ -129,32 +162,31 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
     // original request, so an earlier path or Host rewrite would make it look at the wrong URL.
     const conditional = (r?.redirect && r.redirect.when) || r?.directResponse;
     if (conditional && (pathOps.length || plan.hostRewrite)) {
-      return refuse(`middleware ${mwLabel(mw)} decides on the request URL, which an earlier middleware rewrites (path or Host): Envoy matches the original request, so it cannot be placed after the rewrite`);
+      refuse(s, `middleware ${mwLabel(mw)} decides on the request URL, which an earlier middleware rewrites (path or Host): Envoy matches the original request, so it cannot be placed after the rewrite`);
+      continue;
     }
     // Likewise for a request header an earlier middleware sets or removes (Envoy sets them after routing).
-    const whenNames = new Set([...(r?.redirect?.when ?? []), ...(r?.directResponse?.when.flat() ?? [])].map((h) => (h.name ?? '').toLowerCase()));
-    const touched = [...plan.requestHeadersToAdd.map((h) => h.header?.key ?? ''), ...plan.requestHeadersToRemove].map((n) => n.toLowerCase()).filter((n) => whenNames.has(n));
-    if (touched.length) {
-      return refuse(`middleware ${mwLabel(mw)} decides on the request header ${touched[0]}, which an earlier middleware sets or removes: Envoy matches the original request, so it cannot be placed after that change`);
+    if (conditional) {
+      const whenNames = new Set([...(r?.redirect?.when ?? []), ...(r?.directResponse?.when.flat() ?? [])].map((h) => (h.name ?? '').toLowerCase()));
+      const touched = [...plan.requestHeadersToAdd.map((h) => h.header?.key ?? ''), ...plan.requestHeadersToRemove].map((n) => n.toLowerCase()).filter((n) => whenNames.has(n));
+      if (touched.length) {
+        refuse(s, `middleware ${mwLabel(mw)} decides on the request header ${touched[0]}, which an earlier middleware sets or removes: Envoy matches the original request, so it cannot be placed after that change`);
+        continue;
+      }
     }
-    const snapshot = (ownFilters: FilterContribution[] = [], add: HeaderValueOption[] = [], remove: string[] = []) => ({
-      filterCount: plan.filterUses.length + ownFilters.length,
-      responseHeadersToAdd: [...plan.responseHeadersToAdd, ...add],
-      responseHeadersToRemove: [...plan.responseHeadersToRemove, ...remove],
-    });
-    const own = [...(out.filter ? [out.filter] : []), ...(out.filters ?? [])];
+    const own = ownFilters(out);
     if (r?.directResponse) {
       const d = r.directResponse;
       plan.intercepts.push({
         label: `mw${index}`, when: d.when, direct: { status: d.status, body: d.body },
-        ...snapshot(d.afterOwnFilters ? own : [], d.responseHeadersToAdd, d.responseHeadersToRemove),
+        ...interceptSnapshot(plan, d.afterOwnFilters ? own : [], d.responseHeadersToAdd, d.responseHeadersToRemove),
       });
     }
     if (r?.redirect?.when) {
-      plan.intercepts.push({ label: `mw${index}`, when: [r.redirect.when], redirect: { action: r.redirect.redirect, permanent: r.redirect.permanent }, ...snapshot() });
+      plan.intercepts.push({ label: `mw${index}`, when: [r.redirect.when], redirect: { action: r.redirect.redirect, permanent: r.redirect.permanent }, ...interceptSnapshot(plan) });
     }
     for (const filter of own) plan.filterUses.push({ mw, filter });
-    if (!r) return;
+    if (!r) continue;
     if (r.requestHeadersToAdd) plan.requestHeadersToAdd.push(...r.requestHeadersToAdd);
     if (r.requestHeadersToRemove) plan.requestHeadersToRemove.push(...r.requestHeadersToRemove);
     if (r.responseHeadersToAdd) plan.responseHeadersToAdd.push(...r.responseHeadersToAdd);
@@ -168,8 +200,8 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
       plan.timeoutMs = r.timeoutMs;
     }
     if (r.redirect && !r.redirect.when) plan.redirect = r.redirect;
-  });
-  if (refused) return undefined;
+  }
+  if (s.refused) return undefined;
 
   // Service-level middlewares of weighted targets: filters enabled per ClusterWeight, header operations on it.
   const targets = router.action.type === 'forward' ? router.action.targets : [];
@@ -177,9 +209,9 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
     plan.targets = targets.map(() => ({ requestHeadersToAdd: [], requestHeadersToRemove: [], responseHeadersToAdd: [], responseHeadersToRemove: [] }));
     targets.forEach((t, ti) => {
       for (const mw of t.middlewares ?? []) {
-        const out = translate(mw);
-        if (refused) return;
-        for (const filter of [...(out.filter ? [out.filter] : []), ...(out.filters ?? [])]) plan.filterUses.push({ mw, filter, target: ti });
+        const out = translateMiddleware(s, mw);
+        if (s.refused) return;
+        for (const filter of ownFilters(out)) plan.filterUses.push({ mw, filter, target: ti });
         const r = out.route;
         if (!r) continue;
         const tp = plan.targets![ti];
@@ -192,12 +224,12 @@ export function planRouter(router: HttpRouter, ctx: MiddlewareTranslateContext, 
         const routeLevel = [r.path && 'a path rewrite', r.redirect && 'a redirect', r.directResponse && 'a direct answer', r.retryPolicy && 'a retry policy']
           .filter(Boolean);
         if (routeLevel.length) {
-          refuse(`service-level middleware ${mwLabel(mw)} on a weighted service needs ${routeLevel.join(' and ')}, which Envoy sets per route, not per weighted cluster`,
+          refuse(s, `service-level middleware ${mwLabel(mw)} on a weighted service needs ${routeLevel.join(' and ')}, which Envoy sets per route, not per weighted cluster`,
             `${router.provenance.field}.services[${ti}].middlewares`);
         }
       }
     });
-    if (refused) return undefined;
+    if (s.refused) return undefined;
   }
 
   const rewrite = composePathOps(pathOps);
@@ -244,7 +276,8 @@ export function mergeFilterOrder(plans: { key: string; plan: RouterPlan }[]): {
     at.next = slot;
     return slot;
   };
-  for (const { key, plan } of plans) {
+  for (let p = 0; p < plans.length; p++) { // indexed: runs once per route configuration, mostly unoptimised
+    const { key, plan } = plans[p];
     let prev = head;
     // A weighted target's filters only need to follow the router's: each target starts again from there.
     let routerPrev = head;

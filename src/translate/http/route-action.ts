@@ -42,7 +42,8 @@ function forwardTo(targets: WeightedTarget[], approximations: string[]): NonNull
   route.timeout = routeTimeout(targets, approximations);
   // strategy hrw: the cluster balances by client IP, which Envoy hashes from the route's hash policy.
   if (targets.some((t) => t.hashOnClientIp)) route.hash_policy = [{ connection_properties: { source_ip: true } }];
-  const rewrite = targets.filter((t) => !t.passHostHeader).length;
+  let rewrite = 0;
+  for (const t of targets) if (!t.passHostHeader) rewrite++;
   if (rewrite === targets.length) {
     // passHostHeader: false → Traefik sends the server URL's host:port; the endpoints carry it as hostname.
     route.auto_host_rewrite = true;
@@ -55,18 +56,16 @@ function forwardTo(targets: WeightedTarget[], approximations: string[]): NonNull
 export function buildRouteAction(router: HttpRouter): ActionResult {
   const approximations: string[] = [];
   const notes: ServiceNote[] = [];
-  const result = (action: RouteActionFields, statefulSession = false, variants: RouteVariant[] = []): ActionResult =>
-    ({ action, variants, approximations, notes, statefulSession });
   if (router.action.type === 'unavailable') {
     // Every weight is zero: Traefik's balancer has no child and answers 503.
-    return result({ direct_response: { status: 503 } });
+    return { action: { direct_response: { status: 503 } }, variants: [], approximations, notes, statefulSession: false };
   }
   const targets = router.action.targets;
   if (!targets.some((t) => t.service)) {
     const route = forwardTo(targets, approximations);
     const action: RouteActionFields = { route };
-    const stateful = applyServerStickiness(action, targets.map((t) => t.sticky), notes);
-    return result(action, stateful);
+    const statefulSession = applyServerStickiness(action, targets.map((t) => t.sticky), notes);
+    return { action, variants: [], approximations, notes, statefulSession };
   }
 
   // TraefikServices: the route's services are the root level (a WRR without stickiness when several).
@@ -96,7 +95,7 @@ export function buildRouteAction(router: HttpRouter): ActionResult {
     if (last) main = built.action;
     else variants.push({ suffix: `/sticky${i + 1}`, headers: stateMatchers(root, pins), action: built.action });
   });
-  return result(main, statefulSession, variants);
+  return { action: main, variants, approximations, notes, statefulSession };
 }
 
 function withoutWeight(t: WeightedTarget): Omit<WeightedTarget, 'weight'> {
@@ -148,11 +147,13 @@ function actionOf(dist: Distribution, approximations: string[], notes: ServiceNo
  */
 function applyServerStickiness(action: RouteActionFields, cookies: (StickyCookie | undefined)[], notes: ServiceNote[]): boolean {
   const route = action.route!;
-  const seen = new Set<StickyCookie>();
-  for (const c of cookies) {
-    if (!c || seen.has(c)) continue;
-    seen.add(c);
-    notes.push(...serverStickyNotes(c), ...cookieNotes(c));
+  if (cookies.some((c) => c)) {
+    const seen = new Set<StickyCookie>();
+    for (const c of cookies) {
+      if (!c || seen.has(c)) continue;
+      seen.add(c);
+      notes.push(...serverStickyNotes(c), ...cookieNotes(c));
+    }
   }
   if (route.cluster !== undefined) {
     const cfg = cookies[0] && statefulSessionPerRoute(cookies[0]);
@@ -178,6 +179,7 @@ export { NO_AVAILABLE_SERVER_CLUSTER };
  * Envoy has one per route: with several services the longest applies, none if one of them has none (0).
  */
 function routeTimeout(targets: { responseHeaderTimeoutMs?: number }[], approximations: string[]): string {
+  if (targets.length === 1) return `${(targets[0].responseHeaderTimeoutMs ?? 0) / 1000}s`; // the common case, without the lists below
   const values = targets.map((t) => t.responseHeaderTimeoutMs ?? 0);
   if (values.every((v) => v === 0)) return '0s';
   const max = values.includes(0) ? 0 : Math.max(...values);

@@ -2,9 +2,10 @@
 // Envoy picks a virtual host first and then the first matching route in it, whereas Traefik orders every
 // router of the entry point by priority. So each router conjunct is copied into every virtual host whose
 // hosts it can match, and each virtual host's routes are sorted by Traefik's order (traefik-to-envoy.md §2.2).
-import { buildRouteMatch, UnsupportedMatch } from './route-match';
+import { buildRouteMatch, UnsupportedMatch, type MatchResult } from './route-match';
 import { routeAction, routerPlan } from './router-memo';
-import { statefulSessionFilter, type ServiceNote } from './sticky';
+import { statefulSessionFilter } from './sticky';
+import type { ActionResult, RouteVariant } from './route-action';
 import { hostPatternMatches } from './matchers/host';
 import { toMatcherVirtualHost, type Predicate } from './generic-matcher';
 import { cloneJson } from '../clone';
@@ -15,47 +16,99 @@ import type { HttpFilter, RedirectAction, Route, RouteConfiguration, VirtualHost
 import type { HttpRouter, RuleLiteral } from '../../model/model';
 import type { Diagnostics } from '../../model/diagnostics';
 
+/** A router of this route configuration, with what is computed once per build rather than per virtual host. */
+interface RouterState {
+  router: HttpRouter;
+  plan: RouterPlan;
+  /** Its filter instance names (mergeFilterOrder's), index for index with `plan.filterUses`. */
+  names: string[];
+  /** Computed at its first route (a router none of whose conjuncts is placed needs none of these). */
+  action?: ActionResult;
+  /** The action's cookie variants (none when a redirect answers first), then the route itself. */
+  forwards?: RouteVariant[];
+  enabling?: Enabling;
+  /** It has a route: its service notes and approximations are reported. */
+  routed?: boolean;
+  /** Its approximations (match and action), when it has some. */
+  approximations?: Set<string>;
+}
+
+/** The typed_per_filter_config that enables a router's filters (undefined: none), per place its plan puts them. */
+interface Enabling {
+  /** On the route itself. */
+  route?: FilterConfigs;
+  /** On each intercept's routes (the filters before it). */
+  intercepts: (FilterConfigs | undefined)[];
+  /** On each weighted target's ClusterWeight (its service-level middlewares). */
+  targets: (FilterConfigs | undefined)[];
+}
+
+type FilterConfigs = ReturnType<typeof enablingConfig>;
+
+function nonEmpty(c: FilterConfigs): FilterConfigs | undefined {
+  return Object.keys(c).length ? c : undefined;
+}
+
 interface Placed {
   router: HttpRouter;
+  state: RouterState;
   conjunct: number;
+  /** Its position among the route configuration's placements (candidatesByHost keeps that order). */
+  order: number;
   /** Exact host or wildcard pattern this conjunct is bound to; undefined = any host. */
   host?: string;
   /** Host literals the placement cannot express (negations, HostRegexp, extra wildcards). */
   residual: RuleLiteral[];
   negatedHosts: string[];
   others: RuleLiteral[];
+  /** Name of its routes: `namespace/name/rN`, with `/cK` when the rule has several conjuncts. */
+  routeName: string;
 }
 
+const NO_LITERALS: RuleLiteral[] = [];
+
 /** Splits a conjunct's host literals from the rest and decides which virtual hosts it belongs to. */
-function place(router: HttpRouter, k: number, literals: RuleLiteral[]): Placed | undefined {
-  const positive: string[] = [];
-  const negatedHosts: string[] = [];
-  const residual: RuleLiteral[] = [];
+function place(state: RouterState, k: number, literals: RuleLiteral[], order: number): Placed | undefined {
+  // Lists are made when first needed (most conjuncts have one Host and no negation): one placement per conjunct.
+  let negatedHosts: string[] | undefined;
+  let residual: RuleLiteral[] | undefined;
   const others: RuleLiteral[] = [];
+  // The distinct exact host and wildcards, in their first order.
+  let exact: string | undefined;
+  let wild: string[] | undefined;
   for (const l of literals) {
     if (l.leaf.t === 'host') {
+      const h = l.leaf.host;
       if (l.negated) {
-        if (l.leaf.host === '*') return undefined; // !Host(`*`) never matches
-        negatedHosts.push(l.leaf.host);
-        residual.push(l);
-      } else if (l.leaf.host !== '*') positive.push(l.leaf.host);
-    } else if (l.leaf.t === 'hostRegexp') residual.push(l);
+        if (h === '*') return undefined; // !Host(`*`) never matches
+        (negatedHosts ??= []).push(h);
+        (residual ??= []).push(l);
+      } else if (h === '*') continue;
+      else if (h.startsWith('*.')) {
+        if (!wild?.includes(h)) (wild ??= []).push(h);
+      } else if (exact === undefined) exact = h;
+      else if (exact !== h) return undefined; // two different hosts can never both match
+    } else if (l.leaf.t === 'hostRegexp') (residual ??= []).push(l);
     else others.push(l);
   }
-  const exact = [...new Set(positive.filter((h) => !h.startsWith('*.')))];
-  const wild = [...new Set(positive.filter((h) => h.startsWith('*.')))];
-  if (exact.length > 1) return undefined; // two different hosts can never both match
   let host: string | undefined;
-  if (exact.length === 1) {
-    host = exact[0];
-    if (!wild.every((w) => hostPatternMatches(w, host!))) return undefined;
-  } else if (wild.length >= 1) {
+  if (exact !== undefined) {
+    host = exact;
+    for (const w of wild ?? []) if (!hostPatternMatches(w, exact)) return undefined;
+  } else if (wild) {
     host = wild[0];
     // Further wildcards stay as guards.
-    for (const w of wild.slice(1)) residual.push({ leaf: { t: 'host', host: w }, negated: false });
+    for (let i = 1; i < wild.length; i++) (residual ??= []).push({ leaf: { t: 'host', host: wild[i] }, negated: false });
   }
-  return { router, conjunct: k, host, residual, negatedHosts, others };
+  const { router } = state;
+  const ir = router.ingressRoute;
+  const routeName = `${ir.namespace}/${ir.name}/r${ir.routeIndex}${router.conjuncts.length > 1 ? `/c${k}` : ''}`;
+  return {
+    router, state, conjunct: k, order, host, residual: residual ?? NO_LITERALS, negatedHosts: negatedHosts ?? NO_HOSTS, others, routeName,
+  };
 }
+
+const NO_HOSTS: string[] = [];
 
 /**
  * Traefik v3.7's default `providers.precedence` at equal priority (pkg/muxer/http/mux.go): kubernetescrd
@@ -85,9 +138,21 @@ function compareTraefikOrder(a: Placed, b: Placed): number {
   return a.conjunct - b.conjunct;
 }
 
-function vhostOrder(a: string, b: string): number {
-  const rank = (d: string) => (d === '*' ? 2 : d.startsWith('*.') ? 1 : 0);
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+/** Virtual host order: exact hosts, then wildcards, then "*", each by name. */
+function sortedVirtualHosts(hosts: Iterable<string>): string[] {
+  // Grouped by rank, then the default sort (UTF-16 order, as `<`): no comparator call per comparison.
+  const exact: string[] = [];
+  const wild: string[] = [];
+  let any = false;
+  for (const h of hosts) {
+    if (h === '*') any = true;
+    else if (h.startsWith('*.')) wild.push(h);
+    else exact.push(h);
+  }
+  const out = exact.sort();
+  for (const w of wild.sort()) out.push(w);
+  if (any) out.push('*');
+  return out;
 }
 
 export function buildRouteConfiguration(name: string, routers: HttpRouter[], diags: Diagnostics, tls = false): RouteConfiguration {
@@ -113,21 +178,42 @@ function redirectRoutes(base: Route, name: string, redirect: Omit<RedirectAction
 }
 
 /**
+ * Where a router's plan enables its filter instances: computed once per router and build, and the same objects
+ * put on each of its routes (nothing downstream changes a route's typed_per_filter_config in place).
+ */
+function enablingOf(plan: RouterPlan, names: string[], byName: ReadonlyMap<string, FilterInstance>): Enabling {
+  const routeLevel = plan.targets ? names.filter((_, i) => plan.filterUses[i].target === undefined) : names;
+  return {
+    route: routeLevel.length ? enablingConfig(byName, routeLevel) : undefined,
+    // Few routers have intercepts or service-level middlewares: no lists (nor closures) for the others.
+    intercepts: plan.intercepts.length ? interceptEnabling(plan, names, routeLevel, byName) : NONE,
+    targets: plan.targets ? plan.targets.map((_, ti) => nonEmpty(enablingConfig(byName, names.filter((_, i) => plan.filterUses[i].target === ti)))) : NONE,
+  };
+}
+
+const NONE: never[] = [];
+
+/** Per intercept, the route-level filters of the middlewares before it. */
+function interceptEnabling(plan: RouterPlan, names: string[], routeLevel: string[], byName: ReadonlyMap<string, FilterInstance>): (FilterConfigs | undefined)[] {
+  // How many route-level names the first i uses hold.
+  const before: number[] = [0];
+  names.forEach((_, i) => before.push(before[i] + (plan.filterUses[i].target === undefined ? 1 : 0)));
+  return plan.intercepts.map((ic) => nonEmpty(enablingConfig(byName, routeLevel.slice(0, before[Math.min(ic.filterCount, names.length)]))));
+}
+
+/**
  * Applies a router's middleware plan to one of its Envoy routes: first the routes of its conditional answers
  * (each with the filters of the middlewares before it), then the route itself; a redirect yields two routes
- * (GET and others). `names` are the filter instances of `plan.filterUses`, index for index.
+ * (GET and others). `enabling`: enablingOf the plan.
  */
-function applyPlan(route: Route, plan: RouterPlan, instances: ReadonlyMap<string, FilterInstance>, names: string[]): Route[] {
-  const routeLevel = (upTo: number) => names.slice(0, upTo).filter((_, i) => plan.filterUses[i].target === undefined);
-  const enabled = enablingConfig(instances, routeLevel(names.length));
-  const out: Route[] = [];
-  for (const ic of plan.intercepts) {
-    const en = enablingConfig(instances, routeLevel(ic.filterCount));
+function applyPlan(route: Route, plan: RouterPlan, enabling: Enabling, out: Route[]): void {
+  plan.intercepts.forEach((ic, k) => {
+    const en = enabling.intercepts[k];
     ic.when.forEach((when, a) => {
       const base: Route = { name: `${route.name}/${ic.label}${ic.when.length > 1 ? `.${a}` : ''}`, match: { ...route.match } };
       const headers = [...(route.match?.headers ?? []), ...when];
       if (headers.length) base.match = { ...base.match, headers };
-      if (Object.keys(en).length) base.typed_per_filter_config = en;
+      if (en) base.typed_per_filter_config = en;
       if (ic.responseHeadersToAdd.length) base.response_headers_to_add = ic.responseHeadersToAdd;
       if (ic.responseHeadersToRemove.length) base.response_headers_to_remove = ic.responseHeadersToRemove;
       if (ic.direct) {
@@ -136,18 +222,18 @@ function applyPlan(route: Route, plan: RouterPlan, instances: ReadonlyMap<string
         out.push(...redirectRoutes(base, base.name!, ic.redirect.action, ic.redirect.permanent));
       }
     });
-  }
-  if (Object.keys(enabled).length) route.typed_per_filter_config = { ...route.typed_per_filter_config, ...enabled };
+  });
+  const enabled = enabling.route;
+  if (enabled) route.typed_per_filter_config = route.typed_per_filter_config ? { ...route.typed_per_filter_config, ...enabled } : enabled;
   if (plan.requestHeadersToAdd.length) route.request_headers_to_add = plan.requestHeadersToAdd;
   if (plan.requestHeadersToRemove.length) route.request_headers_to_remove = plan.requestHeadersToRemove;
   if (plan.responseHeadersToAdd.length) route.response_headers_to_add = plan.responseHeadersToAdd;
   if (plan.responseHeadersToRemove.length) route.response_headers_to_remove = plan.responseHeadersToRemove;
   if (plan.redirect) {
     const { redirect, permanent } = plan.redirect;
-    const base = { ...route };
-    delete base.route;
-    delete base.direct_response;
-    return [...out, ...redirectRoutes(base, route.name!, redirect, permanent)];
+    const { route: _forward, direct_response: _direct, ...base } = route;
+    out.push(...redirectRoutes(base, route.name!, redirect, permanent));
+    return;
   }
   if (route.route) {
     if (plan.regexRewrite) route.route.regex_rewrite = plan.regexRewrite;
@@ -161,8 +247,8 @@ function applyPlan(route: Route, plan: RouterPlan, instances: ReadonlyMap<string
       plan.targets.forEach((tp, ti) => {
         const cw = clusters[ti];
         if (!cw) return;
-        const en = enablingConfig(instances, names.filter((_, i) => plan.filterUses[i].target === ti));
-        if (Object.keys(en).length) cw.typed_per_filter_config = { ...cw.typed_per_filter_config, ...en };
+        const en = enabling.targets[ti];
+        if (en) cw.typed_per_filter_config = { ...cw.typed_per_filter_config, ...en };
         if (tp.requestHeadersToAdd.length) cw.request_headers_to_add = tp.requestHeadersToAdd;
         if (tp.requestHeadersToRemove.length) cw.request_headers_to_remove = tp.requestHeadersToRemove;
         if (tp.responseHeadersToAdd.length) cw.response_headers_to_add = tp.responseHeadersToAdd;
@@ -172,7 +258,6 @@ function applyPlan(route: Route, plan: RouterPlan, instances: ReadonlyMap<string
     }
   }
   out.push(route);
-  return out;
 }
 
 /** The routes middlewares need before a virtual host's own (the Errors middleware's error-page routes). */
@@ -194,121 +279,194 @@ function extraRoutesOf(plans: RouterPlan[], instances: FilterInstance[], byName:
   return out;
 }
 
+/** A route of a virtual host, with the placement it came from (for Traefik's order) and its generic-matcher conditions. */
+interface VhostRoute {
+  p: Placed;
+  route: Route;
+  extra: Predicate[];
+}
+
+/** What building one route configuration shares between its virtual hosts. */
+interface Routing {
+  diags: Diagnostics;
+  byName: ReadonlyMap<string, FilterInstance>;
+  /** Routers left out (a conjunct Envoy cannot match), by name: none of their routes is kept. */
+  refused: Set<string>;
+  /** Routers with a route, in the order of their first one (their diagnostics are reported in that order). */
+  routed: RouterState[];
+  /** Routers whose routes use server-level stickiness (the stateful-session filter). */
+  stateful: Set<string>;
+}
+
 export function buildHttpRouting(name: string, routers: HttpRouter[], diags: Diagnostics, tls = false, entryPoint?: EntryPointAddress): HttpRouting {
   // Middlewares first: a router whose middlewares cannot be translated is left out entirely.
   const plans = new Map<string, RouterPlan>();
   const ctx: MiddlewareTranslateContext = { tls, ...(entryPoint ? { entryPoint: { name: entryPoint.name, forwardedHeaders: entryPoint.forwardedHeaders } } : {}) };
-  for (const router of [...routers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const plan = routerPlan(router, ctx, diags);
-    if (plan) plans.set(router.name, plan);
+  const byRouterName = [...routers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Indexed loops in this function: it runs once per route configuration, mostly unoptimised, where each
+  // step of a for-of allocates an iterator result (thousands per build).
+  let anyExtraRoutes = false;
+  for (let i = 0; i < byRouterName.length; i++) {
+    const plan = routerPlan(byRouterName[i], ctx, diags);
+    if (!plan) continue;
+    plans.set(byRouterName[i].name, plan);
+    if (plan.extraRoutes.length) anyExtraRoutes = true;
   }
   routers = routers.filter((r) => plans.has(r.name));
-  const { instances, enabled, byName } = mergeFilterOrder([...plans.entries()].map(([key, plan]) => ({ key, plan })));
+  const keyed: { key: string; plan: RouterPlan }[] = [];
+  plans.forEach((plan, key) => keyed.push({ key, plan }));
+  const { instances, enabled, byName } = mergeFilterOrder(keyed);
   const placed: Placed[] = [];
-  for (const router of routers) {
-    const mine: Placed[] = [];
-    router.conjuncts.forEach((lits, k) => {
-      const p = place(router, k, lits);
-      if (p) mine.push(p);
-    });
-    placed.push(...mine);
+  for (let i = 0; i < routers.length; i++) {
+    const router = routers[i];
+    const state: RouterState = { router, plan: plans.get(router.name)!, names: enabled.get(router.name) ?? [] };
+    for (let k = 0; k < router.conjuncts.length; k++) {
+      const p = place(state, k, router.conjuncts[k], placed.length);
+      if (p) placed.push(p);
+    }
   }
 
   // Virtual hosts: every exact host and wildcard named by some conjunct, plus "*" for host-less conjuncts.
   const hosts = new Set<string>();
   let anyHostless = false;
-  for (const p of placed) {
-    if (p.host) hosts.add(p.host);
+  for (let i = 0; i < placed.length; i++) {
+    const host = placed[i].host;
+    if (host) hosts.add(host);
     else anyHostless = true;
   }
   if (anyHostless) hosts.add('*');
 
-  const refused = new Set<string>();
-  const approximations = new Map<HttpRouter, Set<string>>();
-  const serviceNotes = new Map<HttpRouter, ServiceNote[]>();
-  /** Routers whose routes use server-level stickiness (the stateful-session filter). */
-  const stateful = new Set<string>();
-  const routesByHost = new Map<string, { p: Placed; route: Route; extra: Predicate[] }[]>();
+  const routing: Routing = { diags, byName, refused: new Set(), routed: [], stateful: new Set() };
+  // Every virtual host's routes first: a router refused in one virtual host loses its routes in the others too.
+  const vhosts = sortedVirtualHosts(hosts);
   const candidates = candidatesByHost(placed);
-  for (const vh of [...hosts].sort(vhostOrder)) {
-    const list: { p: Placed; route: Route; extra: Predicate[] }[] = [];
-    for (const p of candidates(vh)) {
-      if (refused.has(p.router.name)) continue;
-      if (!fits(p, vh)) continue;
-      // In an exact vhost a wildcard's depth is already right; in a wildcard vhost it needs the guard.
-      const guards = [...p.residual];
-      if (p.host && p.host.startsWith('*.') && vh === p.host) guards.push({ leaf: { t: 'host', host: p.host }, negated: false });
-      if (vh !== '*' && !vh.startsWith('*.')) {
-        // Negated hosts other than this exact vhost cannot match here anyway: drop those guards.
-        for (let i = guards.length - 1; i >= 0; i--) {
-          const g = guards[i];
-          if (g.negated && g.leaf.t === 'host' && !hostPatternMatches(g.leaf.host, vh)) guards.splice(i, 1);
-        }
-      }
-      try {
-        const m = buildRouteMatch(p.others, guards);
-        const a = routeAction(p.router);
-        const set = approximations.get(p.router) ?? new Set<string>();
-        for (const x of [...m.approximations, ...a.approximations]) set.add(x);
-        approximations.set(p.router, set);
-        if (!serviceNotes.has(p.router)) serviceNotes.set(p.router, a.notes);
-        if (a.statefulSession) stateful.add(p.router.name);
-        const ir = p.router.ingressRoute;
-        const routeName = `${ir.namespace}/${ir.name}/r${ir.routeIndex}${p.router.conjuncts.length > 1 ? `/c${p.conjunct}` : ''}`;
-        const plan = plans.get(p.router.name)!;
-        // WRR-level sticky cookies: their routes come first (none when a redirect answers before any service).
-        const variants = plan.redirect ? [] : a.variants;
-        for (const v of [...variants, { suffix: '', headers: [], action: a.action }]) {
-          const match = cloneJson(m.match);
-          if (v.headers.length) match.headers = [...(match.headers ?? []), ...cloneJson(v.headers)];
-          const route: Route = { name: `${routeName}${v.suffix}`, match, ...cloneJson(v.action) };
-          for (const r of applyPlan(route, plan, byName, enabled.get(p.router.name) ?? [])) list.push({ p, route: r, extra: m.extra });
-        }
-      } catch (e) {
-        if (!(e instanceof UnsupportedMatch)) throw e;
-        refused.add(p.router.name);
-        diags.error(p.router.provenance.subject, `${p.router.provenance.field}.match`, `${e.message}; route ${ir(p)} is left out`);
-      }
-    }
-    routesByHost.set(vh, list);
-  }
+  const lists: VhostRoute[][] = [];
+  for (let i = 0; i < vhosts.length; i++) lists.push(routesOfHost(routing, vhosts[i], candidates(vhosts[i])));
 
+  const { refused } = routing;
+  const extra: ExtraRoutes = anyExtraRoutes
+    ? (routerNames) => extraRoutesOf([...new Set(routerNames)].sort().map((n) => plans.get(n)!), instances, byName)
+    : undefined;
   const virtualHosts: VirtualHost[] = [];
-  for (const [vh, list] of routesByHost) {
-    // A stable sort keeps the two routes of a redirect (GET first) together and in order.
-    const kept = list.filter((x) => !refused.has(x.p.router.name)).sort((a, b) => compareTraefikOrder(a.p, b.p));
-    if (kept.length === 0) continue;
-    const extraRoutes = extraRoutesOf([...new Set(kept.map((x) => x.p.router.name))].sort().map((n) => plans.get(n)!), instances, byName);
-    const vhost: VirtualHost = { name: vh, domains: domainsOf(vh), routes: [...extraRoutes, ...kept.map((x) => x.route)] };
-    if (kept.some((x) => x.extra.length)) {
-      virtualHosts.push(toMatcherVirtualHost(vhost, [...extraRoutes.map((route) => ({ route, extra: [] })), ...kept]));
-      for (const r of new Set(kept.filter((x) => x.extra.length).map((x) => x.p.router))) {
-        diags.info(r.provenance.subject, `${r.provenance.field}.match`,
-          `ClientIP or a negated Query needs Envoy's generic matcher: virtual host "${vh}" is expressed as a matcher list (proxyless gRPC clients do not support it)`);
-      }
-    } else virtualHosts.push(vhost);
+  for (let i = 0; i < vhosts.length; i++) {
+    const vhost = virtualHostOf(routing, vhosts[i], lists[i], extra);
+    if (vhost) virtualHosts.push(vhost);
   }
-  for (const [router, list] of serviceNotes) {
-    if (refused.has(router.name)) continue;
-    for (const n of list) diags.warn(n.subject, n.field, n.message);
+  const { routed } = routing;
+  for (let i = 0; i < routed.length; i++) {
+    if (refused.has(routed[i].router.name)) continue;
+    for (const n of routed[i].action!.notes) diags.warn(n.subject, n.field, n.message);
   }
-  for (const [router, set] of approximations) {
-    if (refused.has(router.name)) continue;
-    for (const msg of [...set].sort()) diags.warn(router.provenance.subject, `${router.provenance.field}.match`, `approximated: ${msg}`);
+  for (let i = 0; i < routed.length; i++) {
+    const { router, approximations } = routed[i];
+    if (refused.has(router.name) || !approximations) continue;
+    for (const msg of [...approximations].sort()) diags.warn(router.provenance.subject, `${router.provenance.field}.match`, `approximated: ${msg}`);
   }
-  const used = new Set([...enabled.entries()].filter(([k]) => !refused.has(k)).flatMap(([, v]) => v));
+  const used = new Set<string>();
+  enabled.forEach((names, key) => {
+    if (!refused.has(key)) for (const n of names) used.add(n);
+  });
   return {
     routeConfiguration: { name, virtual_hosts: virtualHosts, ignore_port_in_host_matching: true },
     // The stateful-session filter (server-level stickiness) comes last: Traefik pins the server after every middleware.
     httpFilters: [
       ...httpFiltersOf(instances.filter((i) => used.has(i.name))),
-      ...([...stateful].some((n) => !refused.has(n)) ? [statefulSessionFilter()] : []),
+      ...([...routing.stateful].some((n) => !refused.has(n)) ? [statefulSessionFilter()] : []),
     ],
   };
 }
 
-function ir(p: Placed): number {
-  return p.router.ingressRoute.routeIndex;
+/** The routes of the conjuncts that fit virtual host vh, in placement order (Traefik's order is applied later). */
+function routesOfHost(routing: Routing, vh: string, candidates: Placed[]): VhostRoute[] {
+  const list: VhostRoute[] = [];
+  for (const p of candidates) {
+    if (routing.refused.has(p.router.name)) continue;
+    if (!fits(p, vh)) continue;
+    try {
+      addRoutes(routing, p, buildRouteMatch(p.others, guardsFor(p, vh)), list);
+    } catch (e) {
+      if (!(e instanceof UnsupportedMatch)) throw e;
+      routing.refused.add(p.router.name);
+      routing.diags.error(p.router.provenance.subject, `${p.router.provenance.field}.match`, `${e.message}; route ${p.router.ingressRoute.routeIndex} is left out`);
+    }
+  }
+  return list;
+}
+
+/** The routes of one placed conjunct with its match: the cookie variants, then the route, each as its plan makes it. */
+function addRoutes(routing: Routing, p: Placed, m: MatchResult, list: VhostRoute[]): void {
+  const s = p.state;
+  const a = (s.action ??= routeAction(p.router));
+  if (!s.routed) {
+    s.routed = true;
+    routing.routed.push(s);
+  }
+  if (m.approximations.length || a.approximations.length) {
+    const set = (s.approximations ??= new Set());
+    for (const x of m.approximations) set.add(x);
+    for (const x of a.approximations) set.add(x);
+  }
+  if (a.statefulSession) routing.stateful.add(p.router.name);
+  // WRR-level sticky cookies: their routes come first (none when a redirect answers before any service).
+  const forwards = (s.forwards ??= [...(s.plan.redirect ? [] : a.variants), { suffix: '', headers: [], action: a.action }]);
+  const enabling = (s.enabling ??= enablingOf(s.plan, s.names, routing.byName));
+  const routes: Route[] = [];
+  for (const v of forwards) {
+    const match = cloneJson(m.match);
+    if (v.headers.length) match.headers = [...(match.headers ?? []), ...cloneJson(v.headers)];
+    // The action is copied: applyPlan sets fields in it, and a settled router's action is kept across builds.
+    applyPlan({ name: `${p.routeName}${v.suffix}`, match, ...cloneJson(v.action) }, s.plan, enabling, routes);
+  }
+  for (const route of routes) list.push({ p, route, extra: m.extra });
+}
+
+/** The extra routes of a virtual host, from the names of the routers it serves (undefined when no router has any). */
+type ExtraRoutes = ((routerNames: string[]) => Route[]) | undefined;
+
+/** Virtual host vh with its routes in Traefik's order (undefined when none is left). */
+function virtualHostOf(routing: Routing, vh: string, list: VhostRoute[], extra: ExtraRoutes): VirtualHost | undefined {
+  const { refused } = routing;
+  const kept = refused.size ? list.filter((x) => !refused.has(x.p.router.name)) : list;
+  if (kept.length === 0) return undefined;
+  // A stable sort keeps the two routes of a redirect (GET first) together and in order. Most lists are in
+  // order already (one router per host): a sort allocates even then.
+  if (!inOrder(kept)) kept.sort((a, b) => compareTraefikOrder(a.p, b.p));
+  const extraRoutes = extra ? extra(kept.map((x) => x.p.router.name)) : [];
+  const routes = [...extraRoutes];
+  let needsMatcher = false;
+  for (const x of kept) {
+    routes.push(x.route);
+    if (x.extra.length) needsMatcher = true;
+  }
+  const vhost: VirtualHost = { name: vh, domains: domainsOf(vh), routes };
+  if (!needsMatcher) return vhost;
+  for (const r of new Set(kept.filter((x) => x.extra.length).map((x) => x.p.router))) {
+    routing.diags.info(r.provenance.subject, `${r.provenance.field}.match`,
+      `ClientIP or a negated Query needs Envoy's generic matcher: virtual host "${vh}" is expressed as a matcher list (proxyless gRPC clients do not support it)`);
+  }
+  return toMatcherVirtualHost(vhost, [...extraRoutes.map((route) => ({ route, extra: [] })), ...kept]);
+}
+
+function inOrder(list: VhostRoute[]): boolean {
+  for (let i = 1; i < list.length; i++) if (compareTraefikOrder(list[i - 1].p, list[i].p) > 0) return false;
+  return true;
+}
+
+/** The host literals a conjunct's routes in virtual host vh must still test (its residual, adjusted to vh). */
+function guardsFor(p: Placed, vh: string): RuleLiteral[] {
+  // In an exact vhost a wildcard's depth is already right; in a wildcard vhost it needs the guard.
+  const wildcardGuard = p.host !== undefined && p.host.startsWith('*.') && vh === p.host;
+  if (p.residual.length === 0 && !wildcardGuard) return NO_LITERALS;
+  const guards = [...p.residual];
+  if (wildcardGuard) guards.push({ leaf: { t: 'host', host: p.host! }, negated: false });
+  if (vh !== '*' && !vh.startsWith('*.')) {
+    // Negated hosts other than this exact vhost cannot match here anyway: drop those guards.
+    for (let i = guards.length - 1; i >= 0; i--) {
+      const g = guards[i];
+      if (g.negated && g.leaf.t === 'host' && !hostPatternMatches(g.leaf.host, vh)) guards.splice(i, 1);
+    }
+  }
+  return guards;
 }
 
 /**
@@ -317,22 +475,29 @@ function ir(p: Placed): number {
  * host was quadratic in the number of hosts (10,000 routes took seconds).
  */
 function candidatesByHost(placed: Placed[]): (vh: string) => Placed[] {
-  const hostless: number[] = [];
-  const wildcards: number[] = [];
-  const byHost = new Map<string, number[]>();
-  placed.forEach((p, i) => {
-    if (!p.host) return void hostless.push(i);
-    if (p.host.startsWith('*.')) wildcards.push(i);
+  const hostless: Placed[] = [];
+  const wildcards: Placed[] = [];
+  const byHost = new Map<string, Placed[]>();
+  for (const p of placed) {
+    if (!p.host) {
+      hostless.push(p);
+      continue;
+    }
+    if (p.host.startsWith('*.')) wildcards.push(p);
     const list = byHost.get(p.host);
-    if (list) list.push(i);
-    else byHost.set(p.host, [i]);
-  });
+    if (list) list.push(p);
+    else byHost.set(p.host, [p]);
+  }
   return (vh) => {
-    const exactVh = vh !== '*' && !vh.startsWith('*.');
-    const idx = [...hostless, ...(byHost.get(vh) ?? []), ...(exactVh ? wildcards : [])];
-    return idx.sort((a, b) => a - b).map((i) => placed[i]);
+    const own = byHost.get(vh) ?? NO_PLACEMENTS;
+    const wild = vh !== '*' && !vh.startsWith('*.') ? wildcards : NO_PLACEMENTS;
+    // Each list is in placement order already: only a mix needs sorting.
+    if (hostless.length === 0 && wild.length === 0) return own;
+    return [...hostless, ...own, ...wild].sort((a, b) => a.order - b.order);
   };
 }
+
+const NO_PLACEMENTS: Placed[] = [];
 
 /** Can conjunct p match requests that Envoy sends to virtual host vh? */
 function fits(p: Placed, vh: string): boolean {

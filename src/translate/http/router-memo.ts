@@ -10,33 +10,52 @@ import { buildRouteAction, type ActionResult } from './route-action';
 import type { MiddlewareTranslateContext } from './middlewares/types';
 import type { HttpRouter } from '../../model/model';
 
-const plans = new WeakMap<HttpRouter, Map<string, { plan: RouterPlan | undefined; diagnostics: Diagnostic[] }>>();
-const actions = new WeakMap<HttpRouter, ActionResult>();
-const derived = new WeakMap<HttpRouter, Map<string, unknown>>();
+/**
+ * What is kept for one settled router: one entry per router (a WeakMap entry each is not free, nor for the
+ * collector), with plain objects rather than Maps for its few keys (a Map per router costs more than the lookups).
+ */
+interface RouterMemo {
+  /** By translation context key (a router is translated in one context or two). */
+  plans?: Record<string, { plan: RouterPlan | undefined; diagnostics: Diagnostic[] }>;
+  action?: ActionResult;
+  /** perRouter's values by name. */
+  derived?: Record<string, unknown>;
+}
+
+const memos = new WeakMap<HttpRouter, RouterMemo>();
 /** A context's key, computed once per route configuration rather than once per router. */
 const contextKeys = new WeakMap<MiddlewareTranslateContext, string>();
 
+/** The router's memo entry; undefined for a router the model did not settle (translated every time). */
+function memoOf(router: HttpRouter): RouterMemo | undefined {
+  let memo = memos.get(router);
+  if (memo) return memo; // a settled router stays settled
+  if (!isSettledRouter(router)) return undefined;
+  memos.set(router, (memo = {}));
+  return memo;
+}
+
 /** A value computed from the router alone (`what` names it), kept for a settled router; its users only read it. */
 export function perRouter<T>(router: HttpRouter, what: string, compute: (router: HttpRouter) => T): T {
-  if (!isSettledRouter(router)) return compute(router);
-  let values = derived.get(router);
-  if (!values) derived.set(router, (values = new Map()));
-  if (!values.has(what)) values.set(what, compute(router));
-  return values.get(what) as T;
+  const memo = memoOf(router);
+  if (!memo) return compute(router);
+  const values = (memo.derived ??= {});
+  if (!Object.hasOwn(values, what)) values[what] = compute(router);
+  return values[what] as T;
 }
 
 /** planRouter, reused for a settled router in the same context (the plan is only read by its users). */
 export function routerPlan(router: HttpRouter, ctx: MiddlewareTranslateContext, diags: Diagnostics): RouterPlan | undefined {
-  if (!isSettledRouter(router)) return planRouter(router, ctx, diags);
-  let byContext = plans.get(router);
-  if (!byContext) plans.set(router, (byContext = new Map()));
+  const memo = memoOf(router);
+  if (!memo) return planRouter(router, ctx, diags);
+  const byContext = (memo.plans ??= {});
   let key = contextKeys.get(ctx);
   if (key === undefined) contextKeys.set(ctx, (key = JSON.stringify(ctx)));
-  let hit = byContext.get(key);
+  let hit = Object.hasOwn(byContext, key) ? byContext[key] : undefined;
   if (!hit) {
     const d = new Diagnostics();
     hit = { plan: planRouter(router, ctx, d), diagnostics: d.items };
-    byContext.set(key, hit);
+    byContext[key] = hit;
   }
   diags.merge(hit.diagnostics);
   return hit.plan;
@@ -44,8 +63,7 @@ export function routerPlan(router: HttpRouter, ctx: MiddlewareTranslateContext, 
 
 /** buildRouteAction, reused for a settled router (its action and headers are copied by their users). */
 export function routeAction(router: HttpRouter): ActionResult {
-  if (!isSettledRouter(router)) return buildRouteAction(router);
-  let hit = actions.get(router);
-  if (!hit) actions.set(router, (hit = buildRouteAction(router)));
-  return hit;
+  const memo = memoOf(router);
+  if (!memo) return buildRouteAction(router);
+  return (memo.action ??= buildRouteAction(router));
 }

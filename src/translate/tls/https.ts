@@ -36,7 +36,8 @@ function routeKey(r: HttpRouter): string {
 
 /** Routes of routers resolved to another option answer 421 without running their middlewares. */
 function misdirect(rc: RouteConfiguration, keys: Set<string>): void {
-  const hit = (name: string | undefined) => !!name && [...keys].some((k) => name === k || name.startsWith(`${k}/`));
+  if (keys.size === 0) return;
+  const hit = (name: string | undefined) => !!name && routeOfKeys(name, keys);
   const patch = (route: any) => {
     if (!hit(route.name)) return route;
     const { route: _r, redirect: _d, typed_per_filter_config: _t, request_headers_to_add: _a, request_headers_to_remove: _b,
@@ -48,6 +49,13 @@ function misdirect(rc: RouteConfiguration, keys: Set<string>): void {
     const m = (vh as any).matcher;
     if (m) for (const fm of m.matcher_list.matchers) fm.on_match.action.typed_config = patch(fm.on_match.action.typed_config);
   }
+}
+
+/** Is `name` some key k or k/…? Its few prefixes ending at a slash are looked up, rather than every key scanned. */
+function routeOfKeys(name: string, keys: Set<string>): boolean {
+  if (keys.has(name)) return true;
+  for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) if (keys.has(name.slice(0, i))) return true;
+  return false;
 }
 
 export function buildHttpsChains(ep: EntryPointAddress, routers: HttpRouter[], model: Model, diags: Diagnostics): HttpsOutput {
