@@ -100,10 +100,13 @@ export function referencesIn(typeName: string, json: object): FoundReference[] {
   return out;
 }
 
-/** checkConsistency with the references of each resource given by `refs` (e.g. cached per unchanged resource). */
+/**
+ * checkConsistency with the references of each resource given by `refs` (e.g. cached per unchanged resource),
+ * called with the resource and its position in `r[kind]`.
+ */
 export function checkConsistencyWith(
   r: EnvoyResources,
-  refs: (kind: ResourceKind, res: object) => FoundReference[],
+  refs: (kind: ResourceKind, res: object, index: number) => FoundReference[],
   opts: ConsistencyOptions = {},
 ): string[] {
   const problems: string[] = [];
@@ -116,7 +119,7 @@ export function checkConsistencyWith(
 
   for (const kind of ['listeners', 'routes', 'clusters', 'secrets'] as const) {
     for (const [i, res] of (r[kind] ?? []).entries()) {
-      for (const ref of refs(kind, res)) {
+      for (const ref of refs(kind, res, i)) {
         const target = KIND_OF_REF[ref.kind];
         if (names[target].has(ref.name)) continue;
         const at = join(join(label(kind, res, i), ref.path), ref.field);

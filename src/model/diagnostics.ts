@@ -80,12 +80,22 @@ export class Diagnostics {
 
   /** Deterministic order: by source position when known, then kind/namespace/name/field/message. Duplicates removed. */
   sorted(): Diagnostic[] {
+    // Duplicates (over half of a rebuild's diagnostics) are found among those at the same source position,
+    // field by field, which is cheaper than a key of every field; only those without a position need that key.
+    const atSource = new Map<string, Diagnostic[]>();
     const seen = new Set<string>();
     const out: Diagnostic[] = [];
     for (const d of this.items) {
-      const key = dedupeKey(d);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (d.source === undefined) {
+        const key = dedupeKey(d);
+        if (seen.has(key)) continue;
+        seen.add(key);
+      } else {
+        const same = atSource.get(d.source);
+        if (same === undefined) atSource.set(d.source, [d]);
+        else if (same.some((o) => sameAtSource(o, d))) continue;
+        else same.push(d);
+      }
       out.push(d);
     }
     // compareDiagnostics with each source split once, not at every comparison (thousands of diagnostics per rebuild).
@@ -110,6 +120,12 @@ function dedupeKey(d: Diagnostic): string {
     key += f === undefined ? '\u0001\u0000' : `${f}\u0000`;
   }
   return key;
+}
+
+/** Equal diagnostics, given the same source. */
+function sameAtSource(a: Diagnostic, b: Diagnostic): boolean {
+  return a.message === b.message && a.name === b.name && a.field === b.field && a.namespace === b.namespace &&
+    a.kind === b.kind && a.severity === b.severity;
 }
 
 function splitSource(s: string | undefined): [string, number, number] {

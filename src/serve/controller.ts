@@ -193,7 +193,8 @@ export class Controller {
       .filter((d) => d.severity === 'error' && TRAEFIK_KINDS.has(d.kind))
       .map((d) => objectKey(d.kind, d.namespace, d.name)));
     const substituted: string[] = [];
-    const objects = source.objects.map((raw) => {
+    // Nothing broken (the usual case): nothing to substitute, no need to look at every object.
+    const objects = !broken.size ? source.objects : source.objects.map((raw) => {
       const k = rawKey(raw);
       const prev = this.lastGood.get(k);
       if (broken.has(k) && prev && prev !== raw) {

@@ -1,7 +1,7 @@
 // A snapshot: every resource of a fleet, each encoded once and versioned by a hash of its content.
 // Building a snapshot reuses the bytes of unchanged resources from the previous one, so the work done per
 // change scales with what changed, not with the size of the configuration.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { encodeResource } from '../envoy/json';
 import { lookupType } from '../envoy/proto';
 import { typeInfo } from '../envoy/schema';
@@ -9,6 +9,7 @@ import { validateResourceMessage } from '../envoy/validate';
 import { checkConsistency, checkConsistencyWith, referencesIn, referencesOf, type ConsistencyOptions, type FoundReference } from '../envoy/consistency';
 import { RESOURCE_TYPE_NAMES, resourceName, type EnvoyResources, type ResourceKind } from '../envoy/resources';
 import { encodeAny } from './wire';
+import { jsonArrayItems } from './json-array-items';
 import { cachedValidated, noteSnapshotSize, rememberValidated, weightOf } from './validated-cache';
 
 export const TYPE_URLS: Record<ResourceKind, string> = {
@@ -72,22 +73,15 @@ export interface Snapshot {
 }
 
 export function hash16(s: string | Uint8Array): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 16);
+  // One-shot: creating a Hash object cost more than hashing a small resource's text.
+  return hash('sha256', s, 'hex').slice(0, 16);
 }
 
 function versionOf(entries: Iterable<EncodedResource>): string {
-  // The same bytes as one update per part, hashed in large pieces (an update call costs more than its bytes).
-  const h = createHash('sha256');
-  let chunk = '';
-  for (const r of entries) {
-    chunk += `${r.name}\0${r.version}\n`;
-    if (chunk.length > 65536) {
-      h.update(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk) h.update(chunk);
-  return h.digest('hex').slice(0, 16);
+  // The same bytes as one update per part, hashed at once (an update call costs more than its bytes).
+  let text = '';
+  for (const r of entries) text += `${r.name}\0${r.version}\n`;
+  return hash16(text);
 }
 
 /**
@@ -147,33 +141,43 @@ export function buildValidatedSnapshot(
   opts: ConsistencyOptions = {},
 ): { snapshot?: Snapshot; problems: SnapshotProblem[] } {
   const problems: SnapshotProblem[] = [];
-  const entries = new Map<object, EncodedResource>();
+  // Each resource's entry by type and position in `r` (none when invalid): no lookups by object.
+  const entries = {} as Record<ResourceKind, (EncodedResource | undefined)[]>;
   let encodedCount = 0;
   let encodedBytes = 0;
   for (const kind of CHECK_ORDER) {
     const typeName = RESOURCE_TYPE_NAMES[kind];
     const prev = previous?.types[kind].resources;
-    for (const res of r[kind] as object[]) {
+    const list = r[kind] as object[];
+    const found: (EncodedResource | undefined)[] = (entries[kind] = new Array(list.length));
+    for (let i = 0; i < list.length; i++) {
+      const res = list[i];
       const name = resourceName(kind, res);
-      const { text, hosts } = kind === 'routes' ? routeConfigurationText(res) : { text: JSON.stringify(res), hosts: undefined };
+      let text: string;
+      let hostsAt: number | undefined;
+      if (kind === 'routes') ({ text, hostsAt } = routeConfigurationJson(res));
+      else text = JSON.stringify(res);
       const version = hash16(text);
       const old = prev?.get(name);
       if (old && old.version === version) {
-        entries.set(res, old);
+        found[i] = old;
         continue;
       }
       // The same content validated before (by another fleet, an earlier snapshot or Controller): same bytes.
       const known = cachedValidated(kind, version);
       if (known) {
-        entries.set(res, { name, version, any: known.any, json: res, bytes: known.bytes, refs: known.refs, ...(known.parts ? { parts: known.parts } : {}) });
+        const e: EncodedResource = { name, version, any: known.any, json: res, bytes: known.bytes, refs: known.refs };
+        if (known.parts) e.parts = known.parts;
+        found[i] = e;
         continue;
       }
+      const hosts = hostsAt === undefined ? undefined : virtualHostTexts(text, hostsAt, (res as { virtual_hosts: unknown[] }).virtual_hosts.length);
       const split = hosts ? encodeByParts(res, hosts, old?.parts) : undefined;
       if (split) {
         encodedCount++;
         encodedBytes += split.encodedBytes;
         const any = encodeAny(TYPE_URLS[kind], split.value);
-        entries.set(res, { name, version, any, json: res, bytes: text.length, parts: split.parts, refs: split.refs });
+        found[i] = { name, version, any, json: res, bytes: text.length, parts: split.parts, refs: split.refs };
         rememberValidated(kind, version, { any, bytes: text.length, refs: split.refs, parts: split.parts });
         continue;
       }
@@ -188,12 +192,12 @@ export function buildValidatedSnapshot(
       encodedBytes += value.length;
       const any = encodeAny(TYPE_URLS[kind], value);
       const refs = referencesOf(kind, res);
-      entries.set(res, { name, version, any, json: res, bytes: text.length, refs });
+      found[i] = { name, version, any, json: res, bytes: text.length, refs };
       rememberValidated(kind, version, { any, bytes: text.length, refs });
     }
   }
-  const refs = (kind: ResourceKind, res: object): FoundReference[] => {
-    const e = entries.get(res);
+  const refs = (kind: ResourceKind, res: object, i: number): FoundReference[] => {
+    const e = entries[kind][i];
     if (!e) return referencesOf(kind, res);
     return (e.refs ??= referencesOf(kind, res));
   };
@@ -206,11 +210,14 @@ export function buildValidatedSnapshot(
   const types = {} as Record<ResourceKind, TypeSnapshot>;
   let total = 0;
   for (const kind of PUSH_ORDER) {
+    // Every resource has its entry (no problems), which carries its name.
+    const list = (entries[kind] as EncodedResource[]).sort((a, b) => cmp(a.name, b.name));
     const map = new Map<string, EncodedResource>();
-    const list = [...(r[kind] as object[])].sort((a, b) => cmp(resourceName(kind, a), resourceName(kind, b)));
-    for (const res of list) map.set(resourceName(kind, res), entries.get(res)!);
-    types[kind] = { kind, typeUrl: TYPE_URLS[kind], resources: map, version: versionOf(map.values()) };
-    for (const e of map.values()) total += weightOf(e);
+    for (const e of list) {
+      map.set(e.name, e);
+      total += weightOf(e);
+    }
+    types[kind] = { kind, typeUrl: TYPE_URLS[kind], resources: map, version: versionOf(list) };
   }
   noteSnapshotSize(total);
   const version = hash16(PUSH_ORDER.map((k) => types[k].version).join(','));
@@ -269,22 +276,39 @@ function encodeByParts(
 const isJsonObject = (v: unknown): v is object => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const VIRTUAL_HOSTS_EMPTY = '"virtual_hosts":[]';
+const VIRTUAL_HOSTS_KEY = '"virtual_hosts":';
 
 /**
- * JSON.stringify(res) of a RouteConfiguration, put together from its virtual hosts' texts, which are returned
- * too (encodeByParts keys its parts by them): the route configuration is the largest resource, and
- * stringifying it whole and then host by host did the work twice. `hosts` is undefined when the split does
- * not apply; the text is JSON.stringify's in every case.
+ * JSON.stringify(res) of a RouteConfiguration, and where its virtual hosts' array is in it (`hostsAt`, the
+ * offset of its `[`) when they can be encoded one by one: encodeByParts keys its parts by their texts, which
+ * are read from the text only then (virtualHostTexts), as most builds find the whole route configuration
+ * validated before.
  */
-export function routeConfigurationText(res: object): { text: string; hosts?: string[] } {
+function routeConfigurationJson(res: object): { text: string; hostsAt?: number } {
   const vhosts = (res as { virtual_hosts?: unknown }).virtual_hosts;
   if (!Array.isArray(vhosts) || vhosts.length < 2 || !vhosts.every(isJsonObject)) return { text: JSON.stringify(res) };
   const rest = JSON.stringify({ ...res, virtual_hosts: [] }); // the key keeps its place
   const at = rest.indexOf(VIRTUAL_HOSTS_EMPTY);
   // Unescaped quotes only occur around keys: a second occurrence would be a nested key of that name.
   if (at < 0 || rest.includes(VIRTUAL_HOSTS_EMPTY, at + 1)) return { text: JSON.stringify(res) };
-  const hosts = vhosts.map((v) => JSON.stringify(v));
-  return { text: `${rest.slice(0, at)}"virtual_hosts":[${hosts.join(',')}]${rest.slice(at + VIRTUAL_HOSTS_EMPTY.length)}`, hosts };
+  const hostsAt = at + VIRTUAL_HOSTS_KEY.length;
+  return { text: `${rest.slice(0, hostsAt)}${JSON.stringify(vhosts)}${rest.slice(at + VIRTUAL_HOSTS_EMPTY.length)}`, hostsAt };
+}
+
+/** The virtual hosts' texts of a route configuration's text, or undefined when there are not `count` of them. */
+function virtualHostTexts(text: string, hostsAt: number, count: number): string[] | undefined {
+  const hosts = jsonArrayItems(text, hostsAt);
+  return hosts?.length === count ? hosts : undefined;
+}
+
+/**
+ * JSON.stringify(res) of a RouteConfiguration, with its virtual hosts' texts (undefined when they are not
+ * encoded one by one); the text is JSON.stringify's in every case.
+ */
+export function routeConfigurationText(res: object): { text: string; hosts?: string[] } {
+  const { text, hostsAt } = routeConfigurationJson(res);
+  if (hostsAt === undefined) return { text };
+  return { text, hosts: virtualHostTexts(text, hostsAt, (res as { virtual_hosts: unknown[] }).virtual_hosts.length) };
 }
 
 /** Offset of the first top-level field numbered above `id` in an encoded message (its length if none). */

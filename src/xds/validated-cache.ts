@@ -22,36 +22,34 @@ export interface ValidatedEntry {
 const MIN_BUDGET = 4 * 2 ** 20;
 const SNAPSHOTS_PER_GENERATION = 3;
 
-let young = new Map<string, ValidatedEntry>();
-let old = new Map<string, ValidatedEntry>();
+/** A table per type, by content hash (a key joining the two was a string built for each of thousands of lookups). */
+type Generation = Record<ResourceKind, Map<string, ValidatedEntry>>;
+const generation = (): Generation => ({ listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() });
+
+let young = generation();
+let old = generation();
 let youngBytes = 0;
 let budget = MIN_BUDGET;
 
-const keyOf = (kind: ResourceKind, version: string) => `${kind}\0${version}`;
 /** Roughly the memory an entry keeps: its bytes, its parts' bytes, its references (a share of its JSON text). */
 export const weightOf = (e: { any: Uint8Array; bytes: number; parts?: unknown }) => e.any.length * (e.parts ? 2 : 1) + e.bytes / 4;
 
 export function cachedValidated(kind: ResourceKind, version: string): ValidatedEntry | undefined {
-  const key = keyOf(kind, version);
-  const y = young.get(key);
+  const y = young[kind].get(version);
   if (y) return y;
-  const o = old.get(key);
-  if (o) remember(key, o); // still in use: keep it through the next rotation
+  const o = old[kind].get(version);
+  if (o) rememberValidated(kind, version, o); // still in use: keep it through the next rotation
   return o;
 }
 
 /** Records a resource that passed validation (its type's protos and rules) with these bytes. */
-export function rememberValidated(kind: ResourceKind, version: string, entry: ValidatedEntry): void {
-  remember(keyOf(kind, version), entry);
-}
-
-function remember(key: string, e: ValidatedEntry): void {
+export function rememberValidated(kind: ResourceKind, version: string, e: ValidatedEntry): void {
   if (youngBytes > budget) {
     old = young;
-    young = new Map();
+    young = generation();
     youngBytes = 0;
   }
-  young.set(key, e);
+  young[kind].set(version, e);
   youngBytes += weightOf(e);
 }
 
@@ -65,7 +63,7 @@ export function noteSnapshotSize(weight: number): void {
 
 /** Empties the cache (benchmarks measuring a cold validation; tests). */
 export function clearValidatedCache(): void {
-  young = new Map();
-  old = new Map();
+  young = generation();
+  old = generation();
   youngBytes = 0;
 }
