@@ -60,7 +60,7 @@ export interface ServeOptions {
   tlsRefreshMs?: number;
   /** xDS resource limits (send queue per stream, streams per connection, keepalive; xds/limits.ts). */
   limits?: Partial<XdsLimits>;
-  /** Collecting the sent responses' buffers after bursts of sends (reclaim.ts); false: left to V8. */
+  /** Collecting sent buffers and rebuilds' garbage after bursts (reclaim.ts); false: left to V8. */
   reclaim?: Partial<ReclaimOptions> | false;
 }
 

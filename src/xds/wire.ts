@@ -120,8 +120,8 @@ function controlPlane(w: protobuf.Writer, field: number): void {
 
 /**
  * A response as a part shared by every stream (resources, encoded once) and a per-stream tail (the nonce).
- * grpc-js copies each serialized message into a framed buffer of its own, so the two are put together only
- * in serializeResponse, in one reused buffer: no per-stream copy of a multi-megabyte response besides grpc-js's.
+ * framed-writer.ts writes the two onto the HTTP/2 stream as they are; only on its fallback (grpc-js's own write,
+ * which copies each message into a framed buffer) are they put together, in serializeResponse's reused buffer.
  */
 export class ResponseParts {
   constructor(readonly head: Buffer, readonly tail: Buffer) {}
