@@ -42,9 +42,14 @@ function messagePrefix(length: number): Buffer {
 
 /** The HTTP/2 stream under a grpc-js server call (grpc-js 1.14: call.call[.nextCall…].stream); undefined if the layout changed. */
 export function http2StreamOf(call: object): http2.ServerHttp2Stream | undefined {
+  return baseCallOf(call)?.stream;
+}
+
+/** grpc-js's innermost server call, which holds the HTTP/2 stream and the send limit (grpc-js 1.14 layout). */
+function baseCallOf(call: object): { stream: http2.ServerHttp2Stream; maxSendMessageSize?: unknown } | undefined {
   let c: any = (call as any).call;
   for (let i = 0; i < 8 && c; i++) {
-    if (c.stream && typeof c.stream.close === 'function' && 'rstCode' in c.stream) return c.stream as http2.ServerHttp2Stream;
+    if (c.stream && typeof c.stream.close === 'function' && 'rstCode' in c.stream) return c;
     c = c.nextCall;
   }
   return undefined;
@@ -56,12 +61,19 @@ class Http2FramedWriter implements FramedWriter {
   constructor(
     private readonly call: grpc.ServerDuplexStream<any, any>,
     private readonly stream: http2.ServerHttp2Stream,
+    /** grpc.max_send_message_length (-1: none): a larger message goes to grpc-js, which ends the call RESOURCE_EXHAUSTED. */
+    private readonly maxSendBytes: number,
+    private readonly fallback: FramedWriter,
   ) {}
 
   write(response: Buffer | ResponseParts, done?: WriteDone): void {
     const s = this.stream;
     if (s.destroyed || s.closed || s.writableEnded) {
       done?.(new Error('the stream is closed'));
+      return;
+    }
+    if (this.maxSendBytes >= 0 && response.length > this.maxSendBytes) {
+      this.fallback.write(response, done);
       return;
     }
     if (!this.headersSent) {
@@ -102,8 +114,9 @@ const writers = new WeakMap<object, FramedWriter>();
 export function responseWriterOf(call: grpc.ServerDuplexStream<any, any>): FramedWriter {
   let w = writers.get(call);
   if (!w) {
-    const stream = http2StreamOf(call);
-    w = stream ? new Http2FramedWriter(call, stream) : new CallWriter(call);
+    const base = baseCallOf(call);
+    const limit = typeof base?.maxSendMessageSize === 'number' ? base.maxSendMessageSize : -1;
+    w = base ? new Http2FramedWriter(call, base.stream, limit, new CallWriter(call)) : new CallWriter(call);
     writers.set(call, w);
   }
   return w;

@@ -23,8 +23,8 @@ interface Harness {
   port: number;
 }
 
-async function start(handler: (call: grpc.ServerDuplexStream<Buffer, Buffer | ResponseParts>) => void): Promise<Harness> {
-  const server = new grpc.Server();
+async function start(handler: (call: grpc.ServerDuplexStream<Buffer, Buffer | ResponseParts>) => void, options: grpc.ServerOptions = {}): Promise<Harness> {
+  const server = new grpc.Server(options);
   server.addService({ Stream: METHOD } as grpc.ServiceDefinition, { Stream: handler } as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   const Client = grpc.makeGenericClientConstructor({ Stream: METHOD } as unknown as grpc.ServiceDefinition, 'Framed');
@@ -117,6 +117,30 @@ describe('xds/framed-writer: responses written onto the HTTP/2 stream', () => {
     });
     await finished;
     assert.ok(result instanceof Error);
+  });
+
+  it('keeps grpc.max_send_message_length: a larger response ends the call RESOURCE_EXHAUSTED, as grpc-js does', async () => {
+    h = await start((call) => {
+      call.on('data', () => {
+        const w = responseWriterOf(call);
+        w.write(Buffer.from('small'));
+        w.write(new ResponseParts(Buffer.alloc(1500, 1), Buffer.from('tail')));
+      });
+      call.on('error', () => undefined);
+    }, { 'grpc.max_send_message_length': 1000 });
+    const got: Buffer[] = [];
+    const error = await new Promise<grpc.ServiceError>((resolve, reject) => {
+      const call = (h!.client as unknown as { Stream(): grpc.ClientDuplexStream<Buffer, Buffer> }).Stream();
+      const timer = setTimeout(() => reject(new Error('no error within 5 s')), 5000);
+      call.on('data', (b: Buffer) => got.push(Buffer.from(b)));
+      call.on('error', (e: grpc.ServiceError) => {
+        clearTimeout(timer);
+        resolve(e);
+      });
+      call.write(Buffer.from('hello'));
+    });
+    assert.equal(error.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.deepEqual(got.map((b) => b.toString()), ['small']);
   });
 
   it('falls back to grpc-js\'s write when the HTTP/2 stream is out of reach', () => {
