@@ -60,12 +60,6 @@ export function routerMiddlewareClusters(r: HttpRouter): { cluster: string; host
 }
 
 /** Clusters a middleware sends requests to (besides the router's services): they must be emitted too. */
-export function middlewareClusters(mw: ResolvedMiddleware): { cluster: string; hostRewrite: boolean }[] {
-  const out: { cluster: string; hostRewrite: boolean }[] = [];
-  addMiddlewareClusters(mw, out);
-  return out;
-}
-
 function addMiddlewareClusters(mw: ResolvedMiddleware, out: { cluster: string; hostRewrite: boolean }[]): void {
   if (mw.data.forwardAuth) out.push({ cluster: mw.data.forwardAuth.cluster, hostRewrite: false });
   if (mw.data.errorService) out.push({ cluster: mw.data.errorService.cluster, hostRewrite: !mw.data.errorService.passHostHeader });

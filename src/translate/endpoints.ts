@@ -1,7 +1,7 @@
 // EDS: the ClusterLoadAssignment of each EDS cluster.
 import type { ClusterLoadAssignment } from '../envoy/types';
-import { actionUpstreams, type Endpoint, type Model, type UpstreamCluster } from '../model/model';
-import { routerMiddlewareClusters } from '../model/middlewares';
+import type { Endpoint, Model, UpstreamCluster } from '../model/model';
+import { clustersOfRouter } from './router-clusters';
 
 /**
  * Fenced (terminating but serving) endpoints are reachable in Traefik only through a sticky cookie: without
@@ -48,11 +48,8 @@ export function hostRewriteClusters(model: Model): Set<string> {
   let out = hostRewriteByRouters.get(model.httpRouters);
   if (out) return out;
   out = new Set<string>();
-  // The same set translate() computes (index.ts): the fast path must build the same assignments as a full build.
-  for (const r of model.httpRouters) {
-    for (const t of actionUpstreams(r.action)) if (!t.passHostHeader) out.add(t.cluster);
-    for (const c of routerMiddlewareClusters(r)) if (c.hostRewrite) out.add(c.cluster);
-  }
+  // The same set translate() computes (router-clusters.ts): the fast path must build the same assignments as a full build.
+  for (const r of model.httpRouters) for (const c of clustersOfRouter(r).hostRewrite) out.add(c);
   hostRewriteByRouters.set(model.httpRouters, out);
   return out;
 }

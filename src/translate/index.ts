@@ -8,14 +8,12 @@ import { buildCluster } from './clusters';
 import { upstreamSecrets } from './upstream-tls';
 import { buildLoadAssignment } from './endpoints';
 import type { EnvoyResources } from '../envoy/resources';
-import type { HttpRouter, Model } from '../model/model';
-import { actionUpstreams } from '../model/model';
-import { hasEmptyWeightedLevel, noAvailableServerCluster, routesUse, NO_AVAILABLE_SERVER_CLUSTER } from './http/service-tree';
+import type { Model } from '../model/model';
+import { noAvailableServerCluster, routesUse, NO_AVAILABLE_SERVER_CLUSTER } from './http/service-tree';
 import type { TranslateOptions } from './options';
 import { applyGrpcProfile } from './profiles/grpc';
-import { routerMiddlewareClusters } from '../model/middlewares';
 import { translateTcpUdp } from './tcp';
-import { perRouter } from './http/router-memo';
+import { clustersOfRouter } from './router-clusters';
 
 export interface TranslateResult {
   resources: EnvoyResources;
@@ -64,12 +62,12 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
     out.listeners.push(buildHttpListener(ep, tlsChains, plainRouting.httpFilters));
     // Indexed loops over the routers and clusters: translate runs once per build, mostly unoptimised, where
     // each step of a for-of allocates an iterator result.
-    for (let i = 0; i < mine.length; i++) addAll(usedClusters, perRouter(mine[i], 'clusters', routerClusters).used);
+    for (let i = 0; i < mine.length; i++) addAll(usedClusters, clustersOfRouter(mine[i]).used);
   }
 
   const hostRewrite = new Set<string>();
   const routers = model.httpRouters;
-  for (let i = 0; i < routers.length; i++) addAll(hostRewrite, perRouter(routers[i], 'clusters', routerClusters).hostRewrite);
+  for (let i = 0; i < routers.length; i++) addAll(hostRewrite, clustersOfRouter(routers[i]).hostRewrite);
   const usedNames = [...usedClusters].sort();
   for (let i = 0; i < usedNames.length; i++) {
     const name = usedNames[i];
@@ -113,30 +111,3 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
 function addAll(set: Set<string>, items: string[]): void {
   for (const x of items) set.add(x);
 }
-
-/** The clusters a router sends requests to, and those of them whose Host header it rewrites. */
-interface RouterClusters {
-  /** Its services' clusters, TraefikService trees and mirrors included (and the 503 cluster of empty weighted levels), then its middlewares'. */
-  used: string[];
-  /** Where it rewrites the Host header (passHostHeader: false, or a middleware's own call): their endpoints carry hostnames. */
-  hostRewrite: string[];
-}
-
-/** Both lists from one walk of the router's services and middlewares. */
-function routerClusters(r: HttpRouter): RouterClusters {
-  const targets = r.action.type === 'forward' ? r.action.targets : [];
-  // Without a TraefikService the upstreams are the targets themselves: actionUpstreams' walk (and its Set) is for trees.
-  const tree = targets.some((t) => t.service !== undefined);
-  const upstreams = tree ? actionUpstreams(r.action) : targets;
-  const middlewares = routerMiddlewareClusters(r);
-  const used = upstreams.map((t) => t.cluster);
-  if (tree && hasEmptyWeightedLevel(r.action)) used.push(NO_AVAILABLE_SERVER_CLUSTER);
-  // Clusters the middlewares call: ForwardAuth's auth server, Errors' error-page service.
-  for (const c of middlewares) used.push(c.cluster);
-  let hostRewrite = NO_CLUSTERS; // most routers have none: no list each
-  for (const t of upstreams) if (!t.passHostHeader) hostRewrite = [...hostRewrite, t.cluster];
-  for (const c of middlewares) if (c.hostRewrite) hostRewrite = [...hostRewrite, c.cluster];
-  return { used, hostRewrite };
-}
-
-const NO_CLUSTERS: string[] = [];

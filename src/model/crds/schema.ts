@@ -458,9 +458,7 @@ export function validate(schema: Schema, value: unknown, path: string, report: S
 
 /** `validate`, returning true when no error was reported (warnings do not count). */
 export function validateAgainst(schema: Schema, value: unknown, path: string, report: SchemaReport): boolean {
-  const w = new Walk(path, report);
-  walk(compileSchema(schema), value, w);
-  return w.ok;
+  return validate(schema, value, path, report).ok;
 }
 
 /**
