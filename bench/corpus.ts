@@ -337,11 +337,36 @@ export function generateCorpus(n: number): Corpus {
 
 /** Replaces one object (same kind/namespace/name) in a copy of the list; every other object keeps its identity. */
 export function replaceObject(objects: RawObject[], next: RawObject): RawObject[] {
+  return replaced(objects, next).objects;
+}
+
+function replaced(objects: RawObject[], next: RawObject): { objects: RawObject[]; was: RawObject } {
   const out = objects.slice();
   const i = out.findIndex((o) => o.kind === next.kind && o.metadata.name === next.metadata.name && o.metadata.namespace === next.metadata.namespace);
   if (i < 0) throw new Error(`no ${next.kind} ${next.metadata.namespace}/${next.metadata.name} to replace`);
+  const was = out[i];
   out[i] = next;
-  return out;
+  return { objects: out, was };
+}
+
+/**
+ * Snapshots as the Kubernetes source gives them: numbered, each telling what changed since the one before
+ * (from its informers' events), so the serve loop does not compare every object.
+ */
+export class SnapshotSeries {
+  private generation = 1;
+  current: SourceSnapshot;
+
+  constructor(objects: RawObject[]) {
+    this.current = { objects, problems: [], generation: this.generation };
+  }
+
+  replace(next: RawObject): SourceSnapshot {
+    const prev = this.current;
+    const { objects, was } = replaced(prev.objects, next);
+    this.current = { objects, problems: [], generation: ++this.generation, changes: { since: prev.generation!, added: [next], removed: [was] } };
+    return this.current;
+  }
 }
 
 export function snapshotOf(objects: RawObject[]): SourceSnapshot {

@@ -18,24 +18,31 @@ import { TYPE_URLS, PUSH_ORDER, type Snapshot } from '../src/xds/snapshot';
 import type { Source } from '../src/sources/source';
 import type { RawObject, SourceSnapshot } from '../src/sources/types';
 import type { BuildReport } from '../src/serve/controller';
-import { STATIC_CONFIG, changedObject, generateCorpus, replaceObject, type ChangeKind } from './corpus';
+import { STATIC_CONFIG, SnapshotSeries, changedObject, generateCorpus, type ChangeKind } from './corpus';
 import { PeakRss } from './memory';
 
+/** Gives snapshots as the Kubernetes source does: numbered, each telling what changed since the one before. */
 class BenchSource implements Source {
   private onChange: () => void = () => undefined;
-  constructor(public objects: RawObject[]) {}
+  private readonly series: SnapshotSeries;
+  constructor(objects: RawObject[]) {
+    this.series = new SnapshotSeries(objects);
+  }
+  get objects(): RawObject[] {
+    return this.series.current.objects;
+  }
   async start(onChange: () => void): Promise<void> {
     this.onChange = onChange;
   }
   snapshot(): SourceSnapshot {
-    return { objects: this.objects, problems: [] };
+    return this.series.current;
   }
   synced(): boolean {
     return true;
   }
   close(): void {}
-  set(objects: RawObject[]): void {
-    this.objects = objects;
+  replace(next: RawObject): void {
+    this.series.replace(next);
     this.onChange();
   }
 }
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
       const next = changedObject(m.kind as ChangeKind, m.app, n, m.gen);
       const built = new Promise<BuildReport>((resolve) => (waiter = resolve));
       const changeAt = now();
-      source.set(replaceObject(source.objects, next));
+      source.replace(next);
       const report = await Promise.race([built, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
       const after = run.cache.get(key);
       const versions: Record<string, string> = {};

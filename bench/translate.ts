@@ -19,7 +19,7 @@ import { buildModel } from '../src/model/build';
 import { Diagnostics } from '../src/model/diagnostics';
 import { translate } from '../src/translate';
 import { modelOptionsOf, translateOptionsOf } from '../src/pipeline';
-import { STATIC_CONFIG, changedObject, generateCorpus, replaceObject, snapshotOf, type ChangeKind } from './corpus';
+import { STATIC_CONFIG, SnapshotSeries, changedObject, generateCorpus, snapshotOf, type ChangeKind } from './corpus';
 import { PeakRss } from './memory';
 import { summary } from './stats';
 
@@ -127,8 +127,8 @@ const phases = (() => {
 // and Middleware changes are measured again on a controller that rebuilds every IngressRoute (nothing memoised).
 async function measureChanges(kinds: ChangeKind[], incremental: boolean): Promise<Record<string, any>> {
   const ctl = new Controller(config, new SnapshotCache(), silentLogger, { incremental });
-  let objects = corpus.objects;
-  ctl.update(snapshotOf(objects));
+  const series = new SnapshotSeries(corpus.objects);
+  ctl.update(series.current);
   const out: Record<string, unknown> = {};
   for (const kind of kinds) {
     const ms: number[] = [];
@@ -138,9 +138,9 @@ async function measureChanges(kinds: ChangeKind[], incremental: boolean): Promis
     let reused = 0;
     for (let k = 0; k < changeIterations + 2; k++) {
       const app = (k * 7919 + 11) % n;
-      objects = replaceObject(objects, changedObject(kind, app, n, 1 + k));
+      const next = series.replace(changedObject(kind, app, n, 1 + k));
       await sleep(20); // changes come at least a debounce window apart; the collector runs in between, as in `serve`
-      const r = ctl.update(snapshotOf(objects));
+      const r = ctl.update(next);
       if (r.failed) throw new Error(r.failed);
       if (k < 2) continue; // warm-up
       ms.push(r.durationMs);

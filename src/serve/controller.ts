@@ -143,7 +143,10 @@ export class Controller {
   private endpointFastPath(prev: SourceSnapshot, next: SourceSnapshot): BuildReport | undefined {
     if (!this.model || !this.index || next.problems.length !== prev.problems.length) return undefined;
     const start = process.hrtime.bigint();
-    const { added, removed } = objectChanges(prev.objects, next.objects);
+    // The source says what changed when it knows (its informers' events); else every object is compared.
+    const { added, removed } = next.changes && prev.generation !== undefined && next.changes.since === prev.generation
+      ? next.changes
+      : objectChanges(prev.objects, next.objects);
     if (added.length + removed.length === 0) return undefined;
     if (![...added, ...removed].every((o) => ENDPOINT_KINDS.has(o.kind))) return undefined;
     const diags = new Diagnostics();

@@ -163,7 +163,33 @@ interface Deps {
   configKey: string;
   /** The kind's resource disappeared (404): its CRD was deleted. */
   gone: (w: KindWatch) => void;
+  /** The RawObject of an API object (the same one while the object is unchanged). */
+  raw: (o: KubeObj, k: WatchedKind) => RawObject;
 }
+
+/** The objects of one watch as RawObjects sorted by namespace/name, and what changed since the last time. */
+interface WatchObjects {
+  raws: readonly RawObject[];
+  added: RawObject[];
+  removed: RawObject[];
+  /** False when sorted anew (first time, or many changes at once as on a relist): added and removed are empty then. */
+  exact: boolean;
+}
+
+/** Index of the first key not below `key` (code-unit order). */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Past this many changed objects between two snapshots, a watch's list is sorted anew rather than patched. */
+const PATCH_LIMIT = 256;
 
 /**
  * One informer: a client-node ListWatch for one kind in one namespace (or cluster-wide), restarted with
@@ -184,6 +210,10 @@ class KindWatch {
   private stopped = false;
   /** The error last logged at warn/error level (a streak of identical failures is logged once). */
   private lastLogged?: string;
+  /** The objects sorted by key, as last taken (take()). */
+  private sorted?: { keys: string[]; raws: RawObject[] };
+  /** Objects added, updated or deleted since, by key; undefined when too many to patch the sorted list. */
+  private changedKeys: Map<string, { namespace: string; name: string }> | undefined = new Map();
 
   constructor(readonly kind: WatchedKind, readonly namespace: string | undefined, private readonly d: Deps) {
     this.path = collectionPath(kind, namespace);
@@ -206,7 +236,8 @@ class KindWatch {
       },
     } as unknown as Watch;
     this.lw = new ListWatch<KubeObj>(this.path, watch, () => this.list(), false, kind.selector);
-    const changed = () => {
+    const changed = (o: KubeObj) => {
+      this.noteChanged(o);
       if (this.isSynced) this.d.changed();
     };
     this.lw.on('add', changed);
@@ -218,6 +249,54 @@ class KindWatch {
   /** The cached objects (same identities while unchanged). */
   objects(): readonly KubeObj[] {
     return this.lw.list();
+  }
+
+  /** client-node's cache tells every object it adds, replaces or deletes (list, relist and watch alike). */
+  private noteChanged(o: KubeObj): void {
+    if (!this.changedKeys) return;
+    if (this.changedKeys.size >= PATCH_LIMIT) {
+      this.changedKeys = undefined;
+      return;
+    }
+    const namespace = o.metadata?.namespace ?? '';
+    const name = o.metadata?.name ?? '';
+    this.changedKeys.set(`${namespace}/${name}`, { namespace, name });
+  }
+
+  /**
+   * The objects sorted by namespace/name, and what changed since the last call: the sorted list is patched
+   * object by object (a binary search each), so one change among thousands costs no sort of thousands.
+   */
+  take(): WatchObjects {
+    const changed = this.changedKeys;
+    this.changedKeys = new Map();
+    if (!this.sorted || !changed) {
+      const list = this.lw.list().map((o) => ({ key: keyOf(o), raw: this.d.raw(o, this.kind) }));
+      list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this.sorted = { keys: list.map((x) => x.key), raws: list.map((x) => x.raw) };
+      return { raws: this.sorted.raws, added: [], removed: [], exact: false };
+    }
+    const { keys, raws } = this.sorted;
+    const added: RawObject[] = [];
+    const removed: RawObject[] = [];
+    for (const [key, { namespace, name }] of changed) {
+      const o = this.lw.get(name, namespace);
+      const now = o ? this.d.raw(o, this.kind) : undefined;
+      const i = lowerBound(keys, key);
+      const was = keys[i] === key ? raws[i] : undefined;
+      if (was === now) continue;
+      if (was) removed.push(was);
+      if (now) added.push(now);
+      if (was && now) raws[i] = now;
+      else if (was) {
+        keys.splice(i, 1);
+        raws.splice(i, 1);
+      } else {
+        keys.splice(i, 0, key);
+        raws.splice(i, 0, now!);
+      }
+    }
+    return { raws, added, removed, exact: true };
   }
 
   get(namespace: string | undefined, name: string): KubeObj | undefined {
@@ -348,6 +427,9 @@ export class KubernetesSource implements Source {
   private isSynced = false;
   private dirty = true;
   private cached?: SourceSnapshot;
+  /** The watches the cached snapshot was taken from. */
+  private cachedWatches: KindWatch[] = [];
+  private generation = 0;
   private readonly raws = new WeakMap<object, RawObject>();
   private readonly throttles = new Map<ProviderName, Throttle>();
   private pollTimer?: NodeJS.Timeout;
@@ -428,6 +510,7 @@ export class KubernetesSource implements Source {
         closed: () => this.closed, configKey: this.configKey,
         changed: () => this.changed(k),
         gone: (g) => void this.kindGone(g),
+        raw: (o, kind) => this.rawOf(o, kind),
       });
       this.watches.push(w);
       started.push(w);
@@ -539,12 +622,24 @@ export class KubernetesSource implements Source {
 
   snapshot(): SourceSnapshot {
     if (!this.dirty && this.cached) return this.cached;
-    const objects: RawObject[] = [];
+    const added: RawObject[] = [];
+    const removed: RawObject[] = [];
+    const prev = this.cached;
+    let exact = prev !== undefined && this.watches.length === this.cachedWatches.length && this.watches.every((w, i) => w === this.cachedWatches[i]);
+    const lists: (readonly RawObject[])[] = [];
     for (const w of this.watches) {
-      const list = [...w.objects()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-      for (const o of list) objects.push(this.rawOf(o, w.kind));
+      const t = w.take();
+      exact &&= t.exact;
+      lists.push(t.raws);
+      for (const r of t.added) added.push(r);
+      for (const r of t.removed) removed.push(r);
     }
-    this.cached = { objects, problems: [] };
+    // concat copies each list at once (a push per object cost about 1 ms for 40,000 objects).
+    const objects = ([] as RawObject[]).concat(...lists);
+    const generation = ++this.generation;
+    this.cached = { objects, problems: [], generation };
+    if (exact && prev?.generation !== undefined) this.cached.changes = { since: prev.generation, added, removed };
+    this.cachedWatches = [...this.watches];
     this.dirty = false;
     return this.cached;
   }

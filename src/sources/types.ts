@@ -31,4 +31,12 @@ export interface SourceProblem {
 export interface SourceSnapshot {
   objects: RawObject[];
   problems: SourceProblem[];
+  /** Numbers this source's snapshots, when it tells what changed between them (`changes`). */
+  generation?: number;
+  /**
+   * What changed since the snapshot numbered `since`, when the source knows it (a Kubernetes source does,
+   * from its informers' events): the objects no longer there and the new ones. Spares the serve loop
+   * comparing every object to find one changed EndpointSlice.
+   */
+  changes?: { since: number; added: RawObject[]; removed: RawObject[] };
 }

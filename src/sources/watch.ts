@@ -17,6 +17,7 @@ interface FileState {
 
 export class ManifestWatcher implements Source {
   private readonly files = new Map<string, FileState>();
+  private cached?: SourceSnapshot;
   private watchers: fs.FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -42,7 +43,7 @@ export class ManifestWatcher implements Source {
   load(): SourceSnapshot {
     const files = listManifestFiles(this.paths);
     const seen = new Set(files);
-    for (const f of [...this.files.keys()]) if (!seen.has(f)) this.files.delete(f);
+    for (const f of [...this.files.keys()]) if (!seen.has(f)) this.dropFile(f);
     for (const f of files) this.refresh(f);
     return this.snapshot();
   }
@@ -52,7 +53,7 @@ export class ManifestWatcher implements Source {
     try {
       st = fs.statSync(file);
     } catch {
-      this.files.delete(file);
+      this.dropFile(file);
       return;
     }
     const stamp = `${st.size}:${st.mtimeMs}`;
@@ -62,27 +63,38 @@ export class ManifestWatcher implements Source {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      this.files.set(file, { stamp, objects: prev?.lastGood ?? [], lastGood: prev?.lastGood, problems: [{ message: `cannot read: ${(e as Error).message}`, pos: { file } }] });
+      this.setFile(file, { stamp, objects: prev?.lastGood ?? [], lastGood: prev?.lastGood, problems: [{ message: `cannot read: ${(e as Error).message}`, pos: { file } }] });
       return;
     }
     const parsed = parseManifestText(text, display(file));
     const broken = parsed.problems.some((p) => p.message.startsWith('YAML'));
     if (broken && prev?.lastGood) {
       const kept: SourceProblem[] = parsed.problems.map((p) => ({ ...p, message: `${p.message} (the file's last valid version is still served)` }));
-      this.files.set(file, { stamp, objects: prev.lastGood, lastGood: prev.lastGood, problems: kept });
+      this.setFile(file, { stamp, objects: prev.lastGood, lastGood: prev.lastGood, problems: kept });
     } else {
-      this.files.set(file, { stamp, objects: parsed.objects, problems: parsed.problems, lastGood: broken ? undefined : parsed.objects });
+      this.setFile(file, { stamp, objects: parsed.objects, problems: parsed.problems, lastGood: broken ? undefined : parsed.objects });
     }
   }
 
+  private setFile(file: string, state: FileState): void {
+    this.files.set(file, state);
+    this.cached = undefined;
+  }
+
+  private dropFile(file: string): void {
+    if (this.files.delete(file)) this.cached = undefined;
+  }
+
+  /** The same snapshot while no file changed (a merged source then sees this source unchanged). */
   snapshot(): SourceSnapshot {
+    if (this.cached) return this.cached;
     const out: SourceSnapshot = { objects: [], problems: [] };
     for (const f of [...this.files.keys()].sort()) {
       const s = this.files.get(f)!;
-      out.objects.push(...s.objects);
-      out.problems.push(...s.problems);
+      for (const o of s.objects) out.objects.push(o);
+      for (const p of s.problems) out.problems.push(p);
     }
-    return out;
+    return (this.cached = out);
   }
 
   /** Starts watching; every change (debounced by the caller) calls onChange with the whole current set. */

@@ -4,6 +4,22 @@ import { strict as assert } from 'node:assert';
 import { FakeApiServer, type Obj } from './fake-apiserver';
 import { K8sServed, TYPE, findRaw, sleep, until, type LogLine } from './harness';
 import { app, ingressRoute, service, slice, tlsSecret } from './fixtures';
+import { objectChanges } from '../../src/serve/controller';
+import type { RawObject, SourceSnapshot } from '../../src/sources/types';
+
+/** Each snapshot that tells what changed tells what comparing every object with the previous one finds. */
+function assertChangesExact(taken: SourceSnapshot[]): number {
+  let told = 0;
+  for (let i = 1; i < taken.length; i++) {
+    const c = taken[i].changes;
+    if (!c || c.since !== taken[i - 1].generation) continue;
+    const want = objectChanges(taken[i - 1].objects, taken[i].objects);
+    assert.deepEqual(new Set(c.added), new Set(want.added), `snapshot ${i}: added`);
+    assert.deepEqual(new Set(c.removed), new Set(want.removed), `snapshot ${i}: removed`);
+    told++;
+  }
+  return told;
+}
 
 describe('kubernetes source: serve loop against the test API server', () => {
   let api: FakeApiServer;
@@ -71,6 +87,37 @@ describe('kubernetes source: serve loop against the test API server', () => {
       const after = s.source.snapshot().objects;
       for (const o of before) assert.ok(after.includes(o), `${o.kind} ${o.metadata.name} kept its identity`);
       assert.equal(s.source.snapshot(), s.source.snapshot(), 'no change, same snapshot');
+    });
+
+    it('tells what changed since the previous snapshot, exactly what comparing every object finds, and keeps each kind sorted', async () => {
+      for (const o of app()) api.put(o);
+      for (const ns of ['team-b', 'team-a']) for (const i of [3, 1, 2]) api.put(service(`svc-${i}`, ns));
+      s = await K8sServed.start(api);
+      const keyOf = (o: RawObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      const check = (prev: SourceSnapshot, next: SourceSnapshot) => {
+        const services = next.objects.filter((o) => o.kind === 'Service').map(keyOf);
+        assert.deepEqual(services, [...services].sort(), 'Services sorted by namespace/name');
+        assert.ok(next.changes, 'changes told');
+        assert.equal(next.changes.since, prev.generation);
+        const want = objectChanges(prev.objects, next.objects);
+        assert.deepEqual(new Set(next.changes.added), new Set(want.added), 'added');
+        assert.deepEqual(new Set(next.changes.removed), new Set(want.removed), 'removed');
+        return want;
+      };
+      let prev = s.source.snapshot();
+      api.put(slice('whoami', ['10.0.0.99']));
+      await s.input((objs) => JSON.stringify(findRaw(objs, 'EndpointSlice', 'whoami-abc')).includes('10.0.0.99'), 'the new endpoints');
+      let next = s.source.snapshot();
+      let c = check(prev, next);
+      assert.deepEqual([c.added.length, c.removed.length], [1, 1], 'one EndpointSlice replaced');
+      prev = next;
+      api.put(service('svc-0', 'team-a'));
+      api.remove('v1', 'Service', 'team-b', 'svc-2');
+      await s.input((objs) => !!objs.find((o) => o.kind === 'Service' && keyOf(o) === 'team-a/svc-0') && !objs.find((o) => keyOf(o) === 'team-b/svc-2'), 'added and deleted');
+      next = s.source.snapshot();
+      c = check(prev, next);
+      assert.deepEqual([c.added.map(keyOf), c.removed.map(keyOf)], [['team-a/svc-0'], ['team-b/svc-2']]);
+      assert.ok(assertChangesExact(s.recorder.taken) >= 2, 'the serve loop was told the changes');
     });
 
     it('closing during the first sync ends start() (no hang, not synced)', async () => {
@@ -315,6 +362,7 @@ describe('kubernetes source: serve loop against the test API server', () => {
       await e.until(() => e.routeTable().join() === 'web/http app.example.com /after-410', 'the update made during the relist');
       await e.until(() => e.endpoints()['default/whoami/80']?.join() === '10.0.0.99:8080', 'the endpoints');
       assert.ok(api.requests.filter((r) => r.verb === 'list' && r.path === '/apis/traefik.io/v1alpha1/ingressroutes').length > lists, 'listed again');
+      assertChangesExact(s.recorder.taken);
     });
 
     it('a 410 Gone answer to a resumed watch (HTTP status): relist, and the update made while disconnected arrives', async () => {
