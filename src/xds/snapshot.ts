@@ -88,7 +88,7 @@ const TWO_32 = 2 ** 32;
  * alone (replaceResources), where hashing every (name, version) again cost as much as the rest of an endpoint
  * change at 10,000 routes.
  */
-function typeVersion(entries: Iterable<EncodedResource>): string {
+export function typeVersion(entries: Iterable<EncodedResource>): string {
   let hi = 0;
   let lo = 0;
   for (const r of entries) {

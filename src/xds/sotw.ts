@@ -10,7 +10,7 @@
 // differs from it, plus the names the client newly subscribed to. Removals of those types are not signalled
 // in SotW: the client drops them when no listener or cluster refers to them any more.
 import type * as grpc from '@grpc/grpc-js';
-import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, hash16, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
+import { KIND_BY_TYPE_URL, PUSH_ORDER, FULL_STATE_KINDS, TYPE_URLS, hash16, typeVersion, type EncodedResource, type Snapshot, type TypeSnapshot } from './snapshot';
 import { ResponseParts, encodeSotwResponse, encodeSotwResponseHead, encodeSotwResponseTail, type SotwRequest } from './wire';
 import type { ResourceKind } from '../envoy/resources';
 import type { StreamContext } from './stream-context';
@@ -18,7 +18,6 @@ import { XdsStreamBase } from './stream-base';
 import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
 import { Known } from './known';
-import { createHash } from 'node:crypto';
 
 /** What a stream subscribes to of one type; streams with the same key share selections and encodings. */
 interface Subscription {
@@ -51,15 +50,12 @@ interface TypeState {
   status: TypeStatus;
 }
 
-/** The response version: a hash of exactly the resources sent, so a reconnecting client's version_info is comparable. */
-function responseVersion(resources: Iterable<EncodedResource>): string {
-  const h = createHash('sha256');
-  let any = false;
-  for (const r of resources) {
-    h.update(r.name).update('\0').update(r.version).update('\n');
-    any = true;
-  }
-  return any ? h.digest('hex').slice(0, 16) : 'empty';
+/**
+ * The response version: the version of exactly the resources sent, computed as a type's version is (so a
+ * wildcard subscription's is its type snapshot's, and a reconnecting client's version_info is comparable).
+ */
+function responseVersion(resources: readonly EncodedResource[]): string {
+  return resources.length ? typeVersion(resources) : 'empty';
 }
 
 /**
@@ -91,7 +87,8 @@ function selectionOf(type: TypeSnapshot, sub: Subscription): Selection {
       }
     }
     const full = FULL_STATE_KINDS.has(type.kind);
-    sel = { version: responseVersion(resources), resources, map: full ? (sub.names ? new Map(resources.map((r) => [r.name, r])) : type.resources) : undefined };
+    const version = !sub.names ? (resources.length ? type.version : 'empty') : responseVersion(resources);
+    sel = { version, resources, map: full ? (sub.names ? new Map(resources.map((r) => [r.name, r])) : type.resources) : undefined };
     bySub.set(sub.key, sel);
   }
   return sel;

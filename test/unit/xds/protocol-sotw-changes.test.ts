@@ -141,6 +141,7 @@ describe('xDS state of the world: only what changed for routes, endpoints and se
     c.send({ type_url: TYPE.eds, version_info: e4.version_info, response_nonce: e4.nonce, resource_names: ['*'] });
     const e5 = await nextOf(c, TYPE.eds);
     assert.deepEqual(names(e5), ['a', 'b', 'c']);
+    assert.equal(e5.version_info, s.cache.get(ENVOY_KEY)!.types.endpoints.version, "a wildcard stream's version is its type snapshot's");
     ack(c, e5, ['*']);
     assert.ok(await c.quiet(200));
     s.publish({ ...THREE, clusters: { a: {}, b: {}, c: { ip: '10.3.3.3' } } });
