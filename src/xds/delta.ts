@@ -10,6 +10,7 @@ import { XdsStreamBase } from './stream-base';
 import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
 import { Known } from './known';
+import { keysReplacedBetween } from './replaced-map';
 
 /** From one type snapshot's resources to the next: names added or changed, names gone (each sorted). */
 interface TypeStep {
@@ -32,8 +33,14 @@ function stepOf(from: ReadonlyMap<string, EncodedResource>, to: TypeSnapshot): T
   if (!step) {
     const changed: string[] = [];
     const removed: string[] = [];
-    for (const [name, r] of to.resources) if (from.get(name)?.version !== r.version) changed.push(name);
-    for (const name of from.keys()) if (!to.resources.has(name)) removed.push(name);
+    const replaced = keysReplacedBetween(from, to.resources);
+    if (replaced) {
+      // An EndpointSlice change: only the replaced names can differ, and no name came or went.
+      for (const name of replaced) if (from.get(name)?.version !== to.resources.get(name)!.version) changed.push(name);
+    } else {
+      for (const [name, r] of to.resources) if (from.get(name)?.version !== r.version) changed.push(name);
+      for (const name of from.keys()) if (!to.resources.has(name)) removed.push(name);
+    }
     step = { changed: changed.sort(), removed: removed.sort() };
     byFrom.set(from, step);
   }

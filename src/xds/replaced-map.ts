@@ -64,3 +64,17 @@ export class ReplacedMap<V> implements ReadonlyMap<string, V> {
     return this.entries();
   }
 }
+
+/**
+ * The keys whose values may differ from `from` to `to` when both are the same base with replacements (a
+ * snapshot and one replaced from it by the EndpointSlice fast path): the replaced keys of either; undefined
+ * when that is not known and every key must be compared. Both then have the same keys (the base's).
+ */
+export function keysReplacedBetween<V>(from: ReadonlyMap<string, V>, to: ReadonlyMap<string, V>): Iterable<string> | undefined {
+  if (!(to instanceof ReplacedMap)) return undefined;
+  if (from === to.base) return to.replaced.keys();
+  if (!(from instanceof ReplacedMap) || from.base !== to.base) return undefined;
+  const keys = new Set(to.replaced.keys());
+  for (const k of from.replaced.keys()) keys.add(k);
+  return keys;
+}

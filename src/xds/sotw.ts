@@ -18,6 +18,7 @@ import { XdsStreamBase } from './stream-base';
 import type { TypeStatus } from './clients';
 import type { SendQueue } from './limits';
 import { Known } from './known';
+import { keysReplacedBetween } from './replaced-map';
 
 /** What a stream subscribes to of one type; streams with the same key share selections and encodings. */
 interface Subscription {
@@ -121,7 +122,12 @@ function changesOf(from: ReadonlyMap<string, EncodedResource>, to: TypeSnapshot,
     if (from === NOTHING) {
       for (const r of selectionOf(to, sub).resources) names.push(r.name);
     } else if (from !== to.resources) {
-      if (sub.names && sub.names.size < to.resources.size) {
+      const replaced = keysReplacedBetween(from, to.resources);
+      if (replaced) {
+        // An EndpointSlice change: only the replaced names can differ.
+        for (const n of replaced) if ((!sub.names || sub.names.has(n)) && from.get(n)?.version !== to.resources.get(n)!.version) names.push(n);
+        names.sort();
+      } else if (sub.names && sub.names.size < to.resources.size) {
         for (const n of sub.names) {
           const r = to.resources.get(n);
           if (r && from.get(n)?.version !== r.version) names.push(n);

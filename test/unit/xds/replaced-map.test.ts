@@ -3,9 +3,11 @@
 // version for version, the one built from scratch.
 import { strict as assert } from 'node:assert';
 import { buildSnapshot, replaceResources, PUSH_ORDER, type Snapshot } from '../../../src/xds/snapshot';
-import { ReplacedMap } from '../../../src/xds/replaced-map';
+import { ReplacedMap, keysReplacedBetween } from '../../../src/xds/replaced-map';
 import type { EnvoyResources } from '../../../src/envoy/resources';
-import { cluster, loadAssignment } from './protocol-fixtures';
+import { TYPE, node } from '../../helpers/ads-client';
+import { BareServer, ENVOY_KEY, ack, byName, deltaAck, names, nextOf } from './protocol-harness';
+import { baseWorld, cluster, loadAssignment } from './protocol-fixtures';
 
 function resources(ips: string[]): EnvoyResources {
   const names = ips.map((_, i) => `c${String(i).padStart(3, '0')}`);
@@ -94,5 +96,63 @@ describe('xds/replaced-map and replaceResources', () => {
     assert.ok(flat instanceof Map, 'three of eight replaced: flattened');
     assert.deepEqual([...flat.values()], [10, 2, 30, 4, 5, 6, 70, 8]);
     assert.throws(() => ReplacedMap.withReplaced(base, new Map([['z', 0]])), /z is not a key/);
+  });
+
+  it('keysReplacedBetween: the replaced keys of either map over the same base, else unknown', () => {
+    const base = new Map(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'].map((k, i) => [k, i] as [string, number]));
+    const x = ReplacedMap.withReplaced(base, new Map([['b', 10]]));
+    const y = ReplacedMap.withReplaced(x, new Map([['e', 40]]));
+    const z = ReplacedMap.withReplaced(base, new Map([['g', 60]]));
+    assert.deepEqual([...keysReplacedBetween(base, x)!], ['b']);
+    assert.deepEqual([...keysReplacedBetween(x, y)!].sort(), ['b', 'e']);
+    assert.deepEqual([...keysReplacedBetween(z, y)!].sort(), ['b', 'e', 'g'], 'siblings: both sides');
+    assert.equal(keysReplacedBetween(x, base), undefined, 'to a plain map: unknown');
+    assert.equal(keysReplacedBetween(new Map(base), x), undefined, 'another base: unknown');
+  });
+
+  it('streams pushed a replaced snapshot send exactly the replaced assignments (SotW wildcard and named, delta)', async () => {
+    const s = await BareServer.start({ ...baseWorld(), clusters: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) => [n, {}])) });
+    try {
+      const wildcard = s.client();
+      wildcard.send({ node: node('w'), type_url: TYPE.eds, resource_names: ['*'] });
+      const named = s.client();
+      named.send({ node: node('n'), type_url: TYPE.eds, resource_names: ['a', 'b'] });
+      const delta = s.client(true);
+      delta.send({ node: node('d'), type_url: TYPE.eds, resource_names_subscribe: ['*'] });
+      const w1 = await nextOf(wildcard, TYPE.eds);
+      const n1 = await nextOf(named, TYPE.eds);
+      const d1 = await nextOf(delta, TYPE.eds);
+      ack(wildcard, w1, ['*']);
+      ack(named, n1, ['a', 'b']);
+      deltaAck(delta, d1);
+      assert.ok(await delta.quiet(150));
+      const all = names(w1).sort();
+      assert.deepEqual(all, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+      const other = 'c';
+      for (const [step, name] of [[1, 'b'], [2, other]] as const) {
+        const before = s.cache.get(ENVOY_KEY)!;
+        const next = replaceResources(before, 'endpoints', [loadAssignment(name, { ip: `10.7.${step}.1` })]);
+        assert.ok(next.types.endpoints.resources instanceof ReplacedMap, 'the fast path form');
+        s.cache.set(ENVOY_KEY, next);
+        const w = await nextOf(wildcard, TYPE.eds);
+        assert.deepEqual(names(w), [name], `wildcard, step ${step}`);
+        assert.equal(w.version_info, next.types.endpoints.version);
+        ack(wildcard, w, ['*']);
+        const d = await nextOf(delta, TYPE.eds);
+        assert.deepEqual(names(d), [name], `delta, step ${step}`);
+        assert.equal((byName(d).get(name) as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[] }).endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address, `10.7.${step}.1`);
+        deltaAck(delta, d);
+        if (name === 'b') {
+          const n = await nextOf(named, TYPE.eds);
+          assert.deepEqual(names(n), ['b']);
+          ack(named, n, ['a', 'b']);
+        }
+        // Every ACK read before the next change (a push that overtakes an ACK carries both changes).
+        assert.ok(await wildcard.quiet(150));
+      }
+      assert.ok(await named.quiet(200), 'a change to a name it did not subscribe to is not sent');
+    } finally {
+      await s.stop();
+    }
   });
 });
