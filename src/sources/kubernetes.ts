@@ -246,11 +246,6 @@ class KindWatch {
     this.lw.on('error', (err) => this.fail(err));
   }
 
-  /** The cached objects (same identities while unchanged). */
-  objects(): readonly KubeObj[] {
-    return this.lw.list();
-  }
-
   /** client-node's cache tells every object it adds, replaces or deletes (list, relist and watch alike). */
   private noteChanged(o: KubeObj): void {
     if (!this.changedKeys) return;
