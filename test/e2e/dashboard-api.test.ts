@@ -167,7 +167,10 @@ describe('dashboard API', function () {
     res.on('data', (c: string) => events.push(c));
     try {
       await waitUntil(() => events.join('').includes('event: hello'));
-      fs.writeFileSync(path.join(f.dir, 'late.yaml'), `
+      // Written whole, then renamed into place: the watcher must not read a half-written file (its first build
+      // would then miss the IngressRoute, and the API be asked before the second one).
+      const tmp = path.join(f.dir, 'late.yaml.partial');
+      fs.writeFileSync(tmp, `
 apiVersion: traefik.io/v1alpha1
 kind: IngressRoute
 metadata: {name: late, namespace: default}
@@ -178,10 +181,17 @@ spec:
       kind: Rule
       services: [{name: whoami, port: 80}]
 `);
-      await waitUntil(() => events.join('').includes('event: change'), 10000);
-      assert.match(events.join(''), /"reasons":\["build"/);
-      const rs = (await get('/api/routers')).body.routers as Json[];
-      assert.ok(rs.some((r) => r.source.name === 'late'));
+      fs.renameSync(tmp, path.join(f.dir, 'late.yaml'));
+      // The API shows the new state once the build that read the file is done (an event from an earlier build
+      // may come first, so the API is asked until then), and that build sent its change event.
+      const deadline = Date.now() + 10000;
+      let rs: Json[] = [];
+      while (!rs.some((r) => r.source.name === 'late') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        rs = (await get('/api/routers')).body.routers as Json[];
+      }
+      assert.ok(rs.some((r) => r.source.name === 'late'), 'the API shows the new IngressRoute');
+      await waitUntil(() => /"reasons":\["build"/.test(events.join('')), 2000);
     } finally {
       req.destroy();
     }
