@@ -37,7 +37,7 @@ export function buildModel(
   const clusters = new Map<string, UpstreamCluster>();
   const certificates: CertificateStore = new Map();
   const tls = buildTlsModel(index, certificates, diags);
-  const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates, tls, ...(memo ? { memo } : {}) });
+  const httpRouters = buildHttpRouters({ index, opts, diags, clusters, certificates, tls, memo, untracked: undefined });
   // Kubernetes Ingress objects (providers.kubernetesIngress): more HTTP routers of the same model.
   httpRouters.push(...buildIngressRouters({ index: ingressIndex, opts, diags, clusters, certificates, tls }));
   // TCP and UDP: IngressRouteTCP (with MiddlewareTCP, ServersTransportTCP) and IngressRouteUDP.

@@ -94,8 +94,17 @@ export function buildHttpRouters(ctx: HttpBuildContext): HttpRouter[] {
 function routersOf(ctx: HttpBuildContext, ir: IngressRouteObj): HttpRouter[] {
   const memo = ctx.memo;
   if (!memo || ir.spec.routes.some((r) => r.services?.some((s) => s.kind === 'TraefikService'))) return buildIngressRoute(ctx, ir);
-  return memo.routers(ctx, ir, (recording, mark) =>
-    buildIngressRoute({ ...ctx, ...recording, memo: undefined, untracked: { real: ctx, mark } }, ir));
+  return memo.routers(ctx, ir, (recording, mark) => buildIngressRoute({
+    // Every field written out, in the order of buildModel's context: one hidden class for every context.
+    index: recording.index,
+    opts: ctx.opts,
+    diags: recording.diags,
+    clusters: recording.clusters,
+    certificates: recording.certificates,
+    tls: recording.tls,
+    memo: undefined,
+    untracked: { real: ctx, mark },
+  }, ir));
 }
 
 function buildIngressRoute(ctx: HttpBuildContext, ir: IngressRouteObj): HttpRouter[] {

@@ -73,71 +73,133 @@ function same(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Records the first use of each name of a cluster map or certificate store (writes go through). */
-class StoreLog<V extends Registered> {
-  private readonly first = new Map<string, { before: V | undefined; length: number }>();
-  private readonly createdOrder: string[] = [];
-  readonly view: Map<string, V>;
+/** What one IngressRoute's build read and did, written by the build's logged views while it runs. */
+interface RunLog {
+  /** It did something the log cannot express: it is not memoised. */
+  tainted: boolean;
+  reads: IndexRead[];
+  tlsOptions: [string, boolean][];
+  clusters: StoreRun<UpstreamCluster>;
+  certificates: StoreRun<TlsCertificate>;
+}
 
-  constructor(private readonly real: Map<string, V>, taint: () => void) {
-    this.view = this.makeView(taint);
+/** The first use of each name of a cluster map or certificate store, and the names it created, in order. */
+interface StoreRun<V extends Registered> {
+  first: Map<string, { before: V | undefined; length: number }>;
+  createdOrder: string[];
+}
+
+function newRunLog(): RunLog {
+  return {
+    tainted: false,
+    reads: [],
+    tlsOptions: [],
+    clusters: { first: new Map(), createdOrder: [] },
+    certificates: { first: new Map(), createdOrder: [] },
+  };
+}
+
+/** A log that is never read: the views write to it between two IngressRoutes. */
+const IDLE_LOG = newRunLog();
+
+/**
+ * A cluster map or certificate store seen through the current run's log: get/has/set log the first use of
+ * the name (writes go through to the real map); anything else marks the run untracked.
+ */
+class LoggedStore<V extends Registered> implements Map<string, V> {
+  constructor(
+    private readonly real: Map<string, V>,
+    private readonly recorder: Recorder,
+    private readonly which: 'clusters' | 'certificates',
+  ) {}
+
+  private run(): StoreRun<V> {
+    return this.recorder.log[this.which] as unknown as StoreRun<V>;
   }
 
   private touch(name: string): void {
-    if (this.first.has(name)) return;
+    const first = this.run().first;
+    if (first.has(name)) return;
     const before = this.real.get(name);
-    this.first.set(name, { before, length: before ? before.provenance.length : 0 });
+    first.set(name, { before, length: before ? before.provenance.length : 0 });
   }
 
-  private makeView(taint: () => void): Map<string, V> {
-    const self = this;
-    const real = this.real;
-    // Made once per view, as methods (a named closure per call would cost more than the lookup, under tsx's keepNames).
-    const logged = {
-      get(k: string) {
-        self.touch(k);
-        return real.get(k);
-      },
-      has(k: string) {
-        self.touch(k);
-        return real.has(k);
-      },
-      set(k: string, v: V) {
-        self.touch(k);
-        if (!real.has(k)) self.createdOrder.push(k);
-        real.set(k, v);
-        return view;
-      },
-    };
-    const view: Map<string, V> = new Proxy(real, {
-      get(target, prop) {
-        if (prop === 'get' || prop === 'has' || prop === 'set') return logged[prop];
-        taint();
-        const v = Reflect.get(target, prop, target);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-    return view;
+  private untracked(): Map<string, V> {
+    this.recorder.log.tainted = true;
+    return this.real;
   }
 
-  /** The uses, once the IngressRoute is built; undefined when one cannot be replayed. */
-  uses(): StoreUse<V>[] | undefined {
-    const out: StoreUse<V>[] = [];
-    const created = new Map<string, StoreUse<V>>();
-    for (const [name, { before, length }] of this.first) {
-      const now = this.real.get(name);
-      if (before) {
-        const maker = makers.get(before);
-        if (!maker || now !== before) return undefined;
-        out.push({ name, maker, added: before.provenance.slice(length) });
-      } else if (now) {
-        created.set(name, { name, added: [], created: { ...now, provenance: [...now.provenance] } });
-      } else out.push({ name, added: [] });
-    }
-    // Replayed creations keep the order of the map's insertions.
-    for (const name of this.createdOrder) out.push(created.get(name)!);
-    return out;
+  get(k: string): V | undefined {
+    this.touch(k);
+    return this.real.get(k);
   }
+
+  has(k: string): boolean {
+    this.touch(k);
+    return this.real.has(k);
+  }
+
+  set(k: string, v: V): this {
+    this.touch(k);
+    if (!this.real.has(k)) this.run().createdOrder.push(k);
+    this.real.set(k, v);
+    return this;
+  }
+
+  delete(k: string): boolean {
+    return this.untracked().delete(k);
+  }
+
+  clear(): void {
+    this.untracked().clear();
+  }
+
+  forEach(f: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
+    this.untracked().forEach(f, thisArg);
+  }
+
+  get size(): number {
+    return this.untracked().size;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.untracked().keys();
+  }
+
+  values(): IterableIterator<V> {
+    return this.untracked().values();
+  }
+
+  entries(): IterableIterator<[string, V]> {
+    return this.untracked().entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.untracked()[Symbol.iterator]();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Map';
+  }
+}
+
+/** The uses of a store by the run, once the IngressRoute is built; undefined when one cannot be replayed. */
+function storeUses<V extends Registered>(real: Map<string, V>, run: StoreRun<V>): StoreUse<V>[] | undefined {
+  const out: StoreUse<V>[] = [];
+  const created = new Map<string, StoreUse<V>>();
+  for (const [name, { before, length }] of run.first) {
+    const now = real.get(name);
+    if (before) {
+      const maker = makers.get(before);
+      if (!maker || now !== before) return undefined;
+      out.push({ name, maker, added: before.provenance.slice(length) });
+    } else if (now) {
+      created.set(name, { name, added: [], created: { ...now, provenance: [...now.provenance] } });
+    } else out.push({ name, added: [] });
+  }
+  // Replayed creations keep the order of the map's insertions.
+  for (const name of run.createdOrder) out.push(created.get(name)!);
+  return out;
 }
 
 /** Checks a store against its logged uses (before any replay write). */
@@ -169,6 +231,8 @@ export class IngressRouteMemo {
   private used = new Map<IngressRouteObj, Entry>();
   private previouslyUsed = new Map<IngressRouteObj, Entry>();
   private optionsKey?: string;
+  /** The logged views of the current build (made on its first recording). */
+  private recorder?: Recorder;
   /** IngressRoutes of the last build whose routers were reused, and built (recorded or not memoisable). */
   reused = 0;
   built = 0;
@@ -177,6 +241,7 @@ export class IngressRouteMemo {
   begin(optionsKey: string): void {
     if (optionsKey !== this.optionsKey) this.entries = this.used = this.previouslyUsed = new Map();
     this.optionsKey = optionsKey;
+    this.recorder = undefined;
     this.reused = this.built = 0;
   }
 
@@ -185,6 +250,8 @@ export class IngressRouteMemo {
     this.entries = new Map([...this.previouslyUsed, ...this.used]);
     this.previouslyUsed = this.used;
     this.used = new Map();
+    // The recorder stays until the next build (it holds that build's index and maps, which the caller keeps
+    // anyway): while one lives, V8 keeps its hidden classes, and the code that reads through it stays optimised.
   }
 
   /**
@@ -221,32 +288,21 @@ export class IngressRouteMemo {
   }
 
   private record(ctx: MemoContext, ir: IngressRouteObj, build: (ctx: MemoContext, untracked: () => void) => HttpRouter[]): HttpRouter[] {
-    const log = {
-      tainted: false,
-      taint() {
-        log.tainted = true;
-      },
-    };
-    const taint = log.taint;
-    const reads: IndexRead[] = [];
-    const tlsOptions: [string, boolean][] = [];
-    const clusters = new StoreLog(ctx.clusters, taint);
-    const certificates = new StoreLog(ctx.certificates, taint);
+    if (this.recorder?.real !== ctx) this.recorder = new Recorder(ctx);
+    const rec = this.recorder;
+    const log = (rec.log = newRunLog());
     const diags = new Diagnostics();
-    const recording: MemoContext = {
-      ...ctx,
-      index: indexView(ctx.index, reads, taint),
-      diags,
-      clusters: clusters.view,
-      certificates: certificates.view,
-      tls: tlsView(ctx.tls, tlsOptions, taint),
-    };
-    const routers = build(recording, taint);
+    let routers: HttpRouter[];
+    try {
+      routers = build(rec.context(diags), rec.taint);
+    } finally {
+      rec.log = IDLE_LOG;
+    }
     ctx.diags.merge(diags);
-    const clusterUses = log.tainted ? undefined : clusters.uses();
-    const certificateUses = log.tainted ? undefined : certificates.uses();
+    const clusterUses = log.tainted ? undefined : storeUses(ctx.clusters, log.clusters);
+    const certificateUses = log.tainted ? undefined : storeUses(ctx.certificates, log.certificates);
     if (!clusterUses || !certificateUses) return routers;
-    const entry: Entry = { ir, routers, diagnostics: diags.items, reads, tlsOptions, clusters: clusterUses, certificates: certificateUses };
+    const entry: Entry = { ir, routers, diagnostics: diags.items, reads: log.reads, tlsOptions: log.tlsOptions, clusters: clusterUses, certificates: certificateUses };
     for (const u of clusterUses) if (u.created) makers.set(ctx.clusters.get(u.name)!, entry);
     for (const u of certificateUses) if (u.created) makers.set(ctx.certificates.get(u.name)!, entry);
     this.entries.set(ir, entry);
@@ -257,95 +313,146 @@ export class IngressRouteMemo {
 }
 
 /**
- * The index seen through a read log: collection lookups are logged, anything else marks the build untracked.
- * A view is made per IngressRoute, which reads a few of the collections: each is wrapped on first use, through
- * getters shared by the views of one index.
+ * The logged views of one build's context, made once per build and shared by the IngressRoutes it records:
+ * each run points `log` at its own RunLog. (Views made per IngressRoute cost more than the lookups they log,
+ * and their hidden classes, made anew every build, made V8 discard optimised code after each collection.)
  */
-function indexView(index: ObjectIndex, reads: IndexRead[], taint: () => void): ObjectIndex {
-  const view = Object.create(viewPrototype(index)) as ViewState;
-  view[LOG] = { reads, taint, wrapped: new Map() };
-  return view as unknown as ObjectIndex;
-}
-
-const LOG = Symbol('read log');
-
-interface ViewState {
-  [LOG]: { reads: IndexRead[]; taint: () => void; wrapped: Map<string, unknown> };
-}
-
-const viewPrototypes = new WeakMap<ObjectIndex, object>();
-
-function viewPrototype(index: ObjectIndex): object {
-  let proto = viewPrototypes.get(index);
-  if (proto) return proto;
-  proto = Object.create(ObjectIndex.prototype) as object;
-  const fields = index as unknown as Record<string, unknown>;
-  for (const [prop, value] of Object.entries(index)) {
-    if (value instanceof Map || value instanceof Set) {
-      Object.defineProperty(proto, prop, {
-        get(this: ViewState) {
-          const log = this[LOG];
-          let v = log.wrapped.get(prop);
-          if (!v) log.wrapped.set(prop, (v = lookupView(prop, fields[prop] as Map<string, unknown> | Set<string>, log.reads, log.taint)));
-          return v;
-        },
-      });
-    } else {
-      // watches/keeps: functions of the static options
-      Object.defineProperty(proto, prop, { get: () => fields[prop] });
-    }
-  }
-  viewPrototypes.set(index, proto);
-  return proto;
-}
-
-function lookupView(collection: string, real: Map<string, unknown> | Set<string>, reads: IndexRead[], taint: () => void): unknown {
-  const logged = {
-    get(k: string) {
-      const v = (real as Map<string, unknown>).get(k);
-      reads.push({ collection, key: k, value: v });
-      return v;
-    },
-    has(k: string) {
-      const v = real instanceof Set ? real.has(k) : real.get(k);
-      reads.push({ collection, key: k, value: v });
-      return real.has(k);
-    },
+class Recorder {
+  log: RunLog = IDLE_LOG;
+  readonly index: ObjectIndex;
+  readonly clusters: LoggedStore<UpstreamCluster>;
+  readonly certificates: LoggedStore<TlsCertificate>;
+  readonly tls: TlsModel;
+  /** Marks the current run untracked (a lookup the log cannot express). */
+  readonly taint = (): void => {
+    this.log.tainted = true;
   };
-  return new Proxy(real, {
-    get(target, prop) {
-      if (prop === 'get' && target instanceof Map) return logged.get;
-      if (prop === 'has') return logged.has;
-      taint();
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+
+  constructor(readonly real: MemoContext) {
+    this.index = indexView(real.index, this);
+    this.clusters = new LoggedStore(real.clusters, this, 'clusters');
+    this.certificates = new LoggedStore(real.certificates, this, 'certificates');
+    this.tls = tlsView(real.tls, this);
+  }
+
+  /** The context one IngressRoute is built with. */
+  context(diags: Diagnostics): MemoContext {
+    return { index: this.index, diags, clusters: this.clusters, certificates: this.certificates, tls: this.tls };
+  }
 }
 
-function tlsView(tls: TlsModel, log: [string, boolean][], taint: () => void): TlsModel {
-  let options: TlsModel['options'] | undefined;
+/**
+ * The index seen through the recorder: an ObjectIndex (same fields, so the same hidden class as the real one)
+ * whose collections log their lookups; the namespace checks are the real index's.
+ */
+function indexView(index: ObjectIndex, rec: Recorder): ObjectIndex {
+  const view = new ObjectIndex();
+  const fields = view as unknown as Record<string, unknown>;
+  for (const [prop, value] of Object.entries(index)) {
+    fields[prop] = value instanceof Map || value instanceof Set ? new LoggedCollection(prop, value, rec) : value;
+  }
+  return view;
+}
+
+/**
+ * A collection of the index seen through the recorder: get/has are logged with what they found; anything
+ * else (a walk over the collection) marks the run untracked.
+ */
+class LoggedCollection {
+  constructor(
+    private readonly collection: string,
+    private readonly real: Map<string, unknown> | Set<unknown>,
+    private readonly rec: Recorder,
+  ) {}
+
+  get(k: string): unknown {
+    if (!(this.real instanceof Map)) return this.untracked().get(k);
+    const v = this.real.get(k);
+    this.rec.log.reads.push({ collection: this.collection, key: k, value: v });
+    return v;
+  }
+
+  has(k: string): boolean {
+    const found = this.real instanceof Set ? this.real.has(k) : this.real.get(k);
+    this.rec.log.reads.push({ collection: this.collection, key: k, value: found });
+    return this.real.has(k);
+  }
+
+  /** The real collection, for what the log cannot follow. */
+  private untracked(): any {
+    this.rec.log.tainted = true;
+    return this.real;
+  }
+
+  get size(): number {
+    return this.untracked().size;
+  }
+
+  set(k: unknown, v: unknown): this {
+    this.untracked().set(k, v);
+    return this;
+  }
+
+  add(v: unknown): this {
+    this.untracked().add(v);
+    return this;
+  }
+
+  delete(k: unknown): boolean {
+    return this.untracked().delete(k);
+  }
+
+  clear(): void {
+    this.untracked().clear();
+  }
+
+  forEach(f: (value: unknown, key: unknown, collection: unknown) => void, thisArg?: unknown): void {
+    this.untracked().forEach(f, thisArg);
+  }
+
+  keys(): IterableIterator<unknown> {
+    return this.untracked().keys();
+  }
+
+  values(): IterableIterator<unknown> {
+    return this.untracked().values();
+  }
+
+  entries(): IterableIterator<unknown> {
+    return this.untracked().entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<unknown> {
+    return this.untracked()[Symbol.iterator]();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return this.real instanceof Set ? 'Set' : 'Map';
+  }
+}
+
+/** The TLS model seen through the recorder: `options.has` is logged; anything else marks the run untracked. */
+function tlsView(tls: TlsModel, rec: Recorder): TlsModel {
+  const options = optionsView(tls.options, rec);
   return new Proxy(tls, {
     get(target, prop) {
-      // Made on first use: few IngressRoutes name TLS options.
-      if (prop === 'options') return (options ??= optionsView(tls.options, log, taint));
-      taint();
+      if (prop === 'options') return options;
+      rec.log.tainted = true;
       return Reflect.get(target, prop, target);
     },
   });
 }
 
-function optionsView(real: TlsModel['options'], log: [string, boolean][], taint: () => void): TlsModel['options'] {
+function optionsView(real: TlsModel['options'], rec: Recorder): TlsModel['options'] {
+  const has = (id: string): boolean => {
+    const had = real.has(id);
+    rec.log.tlsOptions.push([id, had]);
+    return had;
+  };
   return new Proxy(real, {
     get(target, prop) {
-      if (prop === 'has') {
-        return (id: string) => {
-          const had = target.has(id);
-          log.push([id, had]);
-          return had;
-        };
-      }
-      taint();
+      if (prop === 'has') return has;
+      rec.log.tainted = true;
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },
