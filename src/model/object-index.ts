@@ -56,13 +56,26 @@ export class ObjectIndex {
   rejected = new Set<string>();
 
   /** Whether a namespace is watched (lookups outside fail as in Traefik: "not within watched namespaces"). */
-  watches: (namespace: string) => boolean = () => true;
+  watches: (namespace: string) => boolean = everyNamespace;
 
   /**
    * Whether Services, EndpointSlices, Secrets, ... of a namespace are kept: `watches`, plus the namespaces of
    * the Ingress provider, which reads them too (its lookups use an index view: `withWatches`).
    */
-  keeps: (namespace: string) => boolean = () => true;
+  keeps: (namespace: string) => boolean = everyNamespace;
+}
+
+/**
+ * The default namespace check, one function for every index. (A closure per index, called for every object,
+ * was the call target V8's optimised code held on to; it died with the index, and the code with it.)
+ */
+function everyNamespace(): boolean {
+  return true;
+}
+
+/** The default label selector: every object. */
+function everyObject(): boolean {
+  return true;
 }
 
 /** The same index (same collections) with another namespace check for lookups. */
@@ -138,7 +151,7 @@ export function buildIndex(
   if (nsFilter) index.watches = (ns) => nsFilter.has(ns);
   const keep = nsFilter && !(ingressNamespaces && ingressNamespaces.length === 0) ? new Set([...nsFilter, ...(ingressNamespaces ?? [])]) : undefined;
   if (keep) index.keeps = (ns) => keep.has(ns);
-  let selector: LabelSelector = () => true;
+  let selector: LabelSelector = everyObject;
   if (opts.labelSelector) {
     const parsed = parseLabelSelector(opts.labelSelector);
     if (typeof parsed === 'function') selector = parsed;

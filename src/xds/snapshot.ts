@@ -74,6 +74,14 @@ export interface Snapshot {
   encodedBytes: number;
 }
 
+/**
+ * Every EncodedResource is made here, with every field (undefined when absent), so that all have one hidden
+ * class: V8 drops a class no live object has at a full collection, and with the code that had seen it.
+ */
+function encodedResource(name: string, version: string, any: Uint8Array, json: object, bytes: number, refs?: FoundReference[], parts?: Map<string, Part>): EncodedResource {
+  return { name, version, any, json, bytes, refs, parts };
+}
+
 export function hash16(s: string | Uint8Array): string {
   // One-shot: creating a Hash object cost more than hashing a small resource's text.
   return hash('sha256', s, 'hex').slice(0, 16);
@@ -146,7 +154,7 @@ export function buildSnapshot(r: EnvoyResources, previous?: Snapshot): Snapshot 
       const value = encodeResource(typeName, res);
       encodedCount++;
       encodedBytes += value.length;
-      map.set(name, { name, version, any: encodeAny(TYPE_URLS[kind], value), json: res, bytes: text.length });
+      map.set(name, encodedResource(name, version, encodeAny(TYPE_URLS[kind], value), res, text.length));
     }
     types[kind] = { kind, typeUrl: TYPE_URLS[kind], resources: map, version: typeVersion(map.values()) };
   }
@@ -203,9 +211,7 @@ export function buildValidatedSnapshot(
       // The same content validated before (by another fleet, an earlier snapshot or Controller): same bytes.
       const known = cachedValidated(kind, version);
       if (known) {
-        const e: EncodedResource = { name, version, any: known.any, json: res, bytes: known.bytes, refs: known.refs };
-        if (known.parts) e.parts = known.parts;
-        found[i] = e;
+        found[i] = encodedResource(name, version, known.any, res, known.bytes, known.refs, known.parts);
         continue;
       }
       const hosts = hostsAt === undefined ? undefined : virtualHostTexts(text, hostsAt, (res as { virtual_hosts: unknown[] }).virtual_hosts.length);
@@ -214,7 +220,7 @@ export function buildValidatedSnapshot(
         encodedCount++;
         encodedBytes += split.encodedBytes;
         const any = encodeAny(TYPE_URLS[kind], split.value);
-        found[i] = { name, version, any, json: res, bytes: text.length, parts: split.parts, refs: split.refs };
+        found[i] = encodedResource(name, version, any, res, text.length, split.refs, split.parts);
         rememberValidated(kind, version, { any, bytes: text.length, refs: split.refs, parts: split.parts });
         continue;
       }
@@ -229,8 +235,8 @@ export function buildValidatedSnapshot(
       encodedBytes += value.length;
       const any = encodeAny(TYPE_URLS[kind], value);
       const refs = referencesOf(kind, res);
-      found[i] = { name, version, any, json: res, bytes: text.length, refs };
-      rememberValidated(kind, version, { any, bytes: text.length, refs });
+      found[i] = encodedResource(name, version, any, res, text.length, refs);
+      rememberValidated(kind, version, { any, bytes: text.length, refs, parts: undefined });
     }
   }
   const refs = (kind: ResourceKind, res: object, i: number): FoundReference[] => {
@@ -420,7 +426,7 @@ export function replaceResources(base: Snapshot, kind: ResourceKind, replaced: o
     encodedBytes += value.length;
     if (old) removedVersions.push(old.version);
     addedVersions.push(version);
-    changed.set(name, { name, version, any: encodeAny(TYPE_URLS[kind], value), json: res, bytes: text.length });
+    changed.set(name, encodedResource(name, version, encodeAny(TYPE_URLS[kind], value), res, text.length));
   }
   if (changed.size === 0) return base;
   let resources: ReadonlyMap<string, EncodedResource>;
