@@ -13,8 +13,10 @@ import { Controller } from '../src/serve/controller';
 import { SnapshotCache } from '../src/xds/cache';
 import { clearValidatedCache } from '../src/xds/validated-cache';
 import { silentLogger } from '../src/xds/stream-context';
-import { STATIC_CONFIG, changedObject, generateCorpus, replaceObject, snapshotOf, type ChangeKind } from './corpus';
+import { tuneV8ForRebuilds } from '../src/serve/v8-tuning';
+import { STATIC_CONFIG, freshIdentities, changedObject, generateCorpus, replaceObject, snapshotOf, type ChangeKind } from './corpus';
 
+tuneV8ForRebuilds(); // as the server does at start (serve/run.ts)
 const n = Number(process.argv[2] ?? 1000);
 const builds = Number(process.argv[3] ?? 5);
 const mode = process.argv[4] ?? 'full';
@@ -28,7 +30,7 @@ ctl.update(snapshotOf(objects));
 let gen = 0;
 const build = () => {
   if (mode === 'full-cold') clearValidatedCache();
-  if (mode === 'full' || mode === 'full-cold') return new Controller(config, new SnapshotCache(), silentLogger).update(snapshotOf(corpus.objects.map((o) => ({ ...o }))));
+  if (mode === 'full' || mode === 'full-cold') return new Controller(config, new SnapshotCache(), silentLogger).update(snapshotOf(freshIdentities(corpus.objects)));
   objects = replaceObject(objects, changedObject(mode as ChangeKind, (gen * 7919 + 11) % n, n, ++gen));
   return ctl.update(snapshotOf(objects));
 };

@@ -20,6 +20,7 @@ import { createAuthorizer, unreferencedSecrets } from '../xds/authz';
 import { snapshotResources } from '../xds/snapshot';
 import type { XdsLimits } from '../xds/limits';
 import { startReclaim, type Reclaimer, type ReclaimOptions } from './reclaim';
+import { tuneV8ForRebuilds } from './v8-tuning';
 
 function splitHostPort(a: string): { host: string; port: number } {
   const i = a.lastIndexOf(':');
@@ -67,6 +68,7 @@ export interface ServeOptions {
 export async function startServe(o: ServeOptions): Promise<Running> {
   // Every log line is scrubbed of key material, whatever a source, a diagnostic or a NACK carried.
   o = { ...o, log: redactingLogger(o.log) };
+  tuneV8ForRebuilds();
   // Transport first: a server that may not start should not load anything.
   const address = o.address ?? formatAddress({ ...o.config.xds.address, host: o.config.xds.address.host || '0.0.0.0' });
   const transport = transportDecision(o.config.xds, address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''));
