@@ -359,23 +359,29 @@ function indexView(index: ObjectIndex, rec: Recorder): ObjectIndex {
  * else (a walk over the collection) marks the run untracked.
  */
 class LoggedCollection {
+  /** The real collection is a Map (else a Set), told once rather than per lookup. */
+  private readonly isMap: boolean;
+
   constructor(
     private readonly collection: string,
     private readonly real: Map<string, unknown> | Set<unknown>,
     private readonly rec: Recorder,
-  ) {}
+  ) {
+    this.isMap = real instanceof Map;
+  }
 
   get(k: string): unknown {
-    if (!(this.real instanceof Map)) return this.untracked().get(k);
-    const v = this.real.get(k);
+    if (!this.isMap) return this.untracked().get(k);
+    const v = (this.real as Map<string, unknown>).get(k);
     this.rec.log.reads.push({ collection: this.collection, key: k, value: v });
     return v;
   }
 
   has(k: string): boolean {
-    const found = this.real instanceof Set ? this.real.has(k) : this.real.get(k);
+    // A Map's read is logged with what it holds, so that a replaced object under the same key is a change.
+    const found = this.isMap ? (this.real as Map<string, unknown>).get(k) : this.real.has(k);
     this.rec.log.reads.push({ collection: this.collection, key: k, value: found });
-    return this.real.has(k);
+    return this.isMap ? found !== undefined || this.real.has(k) : (found as boolean);
   }
 
   /** The real collection, for what the log cannot follow. */
