@@ -2,8 +2,7 @@
 // defaulting, allowCrossNamespace, `name@kubernetescrd`, Chain expanded recursively with cycle detection,
 // and the secrets the auth middlewares need. Problems throw MiddlewareError: the route is then left out
 // (a route is never served without its middlewares).
-import { normalize } from './naming';
-import { ObjectIndex, subjectOf } from './object-index';
+import { ObjectIndex, byTraefikId, subjectOf } from './object-index';
 import { resolveReference, unavailableProvider, ReferenceError } from './references';
 import { secretValue } from './certificates';
 import { resolveForwardAuthCluster, ForwardAuthError, type ForwardAuthAddress } from './forward-auth';
@@ -106,7 +105,7 @@ function lookup(ctx: MiddlewareContext, parentNs: string, ref: MiddlewareRef, fi
   if (r.type === 'provider') {
     if (r.provider !== 'kubernetescrd') throw new MiddlewareError(unavailableProvider(r), field);
     // `ns-name@kubernetescrd`: Traefik's normalized id; find the object that has it.
-    const hit = ObjectIndex.sorted(ctx.index.middlewares).find((m) => normalize(`${m.namespace}-${m.name}`) === r.name);
+    const hit = byTraefikId(ctx.index.middlewares).get(r.name)?.[0];
     if (!hit) throw new MiddlewareError(`middleware "${ref.name}" does not exist`, field);
     return hit;
   }
@@ -256,7 +255,7 @@ export function resolveEntryPointMiddlewares(ctx: MiddlewareContext, names: stri
     const provider = at >= 0 ? full.slice(at + 1) : 'kubernetescrd';
     const id = at >= 0 ? full.slice(0, at) : full;
     if (provider !== 'kubernetescrd') throw new MiddlewareError(unavailableProvider({ provider, name: id }), f);
-    const hit = ObjectIndex.sorted(ctx.index.middlewares).find((m) => normalize(`${m.namespace}-${m.name}`) === id);
+    const hit = byTraefikId(ctx.index.middlewares).get(id)?.[0];
     if (!hit) throw new MiddlewareError(`middleware "${full}" does not exist (kubernetescrd middlewares are named ns-name@kubernetescrd)`, f);
     // Resolve it as a one-element list from its own namespace, so Chains and secrets work as for routes.
     out.push(...resolveMiddlewares({ ...ctx, allowCrossNamespace: ctx.allowCrossNamespace }, hit.namespace, [{ name: hit.name, namespace: hit.namespace }], f));

@@ -7,6 +7,7 @@ import type {
 } from './crds/types';
 import { Diagnostics, type Diagnostic } from './diagnostics';
 import { parseLabelSelector, type LabelSelector } from './labelselector';
+import { makeID, normalize } from './naming';
 import type { ProviderOptions } from './options';
 import type { RawObject } from '../sources/types';
 
@@ -77,6 +78,32 @@ function everyNamespace(): boolean {
 function everyObject(): boolean {
   return true;
 }
+
+/**
+ * The objects of a collection by Traefik's id (`Normalize(namespace-name)`, what `ns-name@kubernetescrd`
+ * references name), each list in key order as ObjectIndex.sorted gives them. Made once per collection: a lookup
+ * by id used to sort and scan the whole collection, once per reference (quadratic in an Ingress-heavy cluster).
+ */
+export function byTraefikId<T extends { namespace: string; name: string }>(coll: ByKey<T>): ReadonlyMap<string, readonly T[]> {
+  // The answer depends on the whole collection: reading its size marks a run recorded by the IngressRoute memo
+  // as such (a logged view's walks and size do; ingressroute-memo.ts), on every lookup, cached or not.
+  void coll.size;
+  let m = traefikIds.get(coll) as Map<string, T[]> | undefined;
+  if (!m) {
+    m = new Map();
+    for (const o of ObjectIndex.sorted(coll)) {
+      const id = normalize(makeID(o.namespace, o.name));
+      const list = m.get(id);
+      if (list) list.push(o);
+      else m.set(id, [o]);
+    }
+    traefikIds.set(coll, m);
+  }
+  return m;
+}
+
+/** By collection object: collections are not changed once indexed (a change makes a new index). */
+const traefikIds = new WeakMap<object, Map<string, unknown[]>>();
 
 /** The same index (same collections) with another namespace check for lookups. */
 export function withWatches(index: ObjectIndex, watches: (namespace: string) => boolean): ObjectIndex {

@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { parseTraefikDuration, formatDuration } from '../config/duration';
 import { makeID, normalize } from './naming';
-import { ObjectIndex, subjectOf } from './object-index';
+import { ObjectIndex, byTraefikId, subjectOf } from './object-index';
 import { unavailableProvider } from './references';
 import { ServiceError } from './services';
 import { Diagnostics, type DiagnosticSubject } from './diagnostics';
@@ -150,7 +150,7 @@ function findById(ctx: TransportContext, id: string, exact: { namespace: string;
     const o = ctx.index.serversTransports.get(ObjectIndex.key(exact.namespace, exact.name));
     if (o) return o;
   }
-  const all = ObjectIndex.sorted(ctx.index.serversTransports).filter((o) => transportId(o) === id);
+  const all = byTraefikId(ctx.index.serversTransports).get(id) ?? [];
   if (all.length > 1) {
     ctx.diags.warn(subjectOf(all[all.length - 1]!), undefined,
       `ServersTransports ${all.map((o) => `${o.namespace}/${o.name}`).join(', ')} share Traefik's id "${id}": Traefik keeps only one of them; ${all[all.length - 1]!.namespace}/${all[all.length - 1]!.name} is used`);

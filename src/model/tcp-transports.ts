@@ -3,7 +3,7 @@
 // resolved once per object, and the reference rules of `services[].serversTransport` (§4.4).
 import { parseTraefikDuration } from '../config/duration';
 import { makeID, normalize } from './naming';
-import { ObjectIndex, subjectOf } from './object-index';
+import { ObjectIndex, byTraefikId, subjectOf } from './object-index';
 import { unavailableProvider } from './references';
 import { loadClientCertificate, loadRootCAs } from './transport-certificates';
 import type { Diagnostics, DiagnosticSubject } from './diagnostics';
@@ -92,7 +92,7 @@ export function resolveTransportRef(ctx: TransportContext, parentNs: string, ref
     throw new TransportError(unavailableProvider({ provider: ref.slice(at + 1), name: ref.slice(0, at) }));
   }
   const id = normalize(makeID(parentNs, ref));
-  const obj = ObjectIndex.sorted(ctx.index.serversTransportTCPs).find((o) => normalize(makeID(o.namespace, o.name)) === id);
+  const obj = byTraefikId(ctx.index.serversTransportTCPs).get(id)?.[0];
   if (!obj) throw new TransportError(`no transport configuration found for "${id}" (no ServersTransportTCP ${parentNs}/${ref})`);
   let r = ctx.cache.get(id);
   if (!r) {

@@ -7,7 +7,7 @@
 // unusable, and the routers that use it fail. Here each TraefikService is resolved once: a problem is an
 // error on that object, and the routes that reference it are left out with an error that says why.
 import { normalize } from './naming';
-import { ObjectIndex, subjectOf } from './object-index';
+import { ObjectIndex, byTraefikId, subjectOf } from './object-index';
 import { unavailableProvider } from './references';
 import { CRD_PROVIDER_SUFFIX, stickyCookieOf, withServerSticky } from './sticky-cookies';
 import type { LoadBalancerSpec, TraefikServiceObj } from './crds/types';
@@ -95,7 +95,7 @@ export class TraefikServices {
       const provider = ref.name.slice(at + 1);
       if (provider !== CRD_PROVIDER_SUFFIX.slice(1)) throw new TraefikServiceError(unavailableProvider({ provider, name: bare }), `${field}.name`);
       const id = normalize(ref.namespace ? `${ref.namespace}-${bare}` : bare);
-      const found = ObjectIndex.sorted(index.traefikServices).filter((t) => normalize(`${t.namespace}-${t.name}`) === id);
+      const found = byTraefikId(index.traefikServices).get(id) ?? [];
       if (found.length === 0) {
         throw new TraefikServiceError(`TraefikService "${ref.name}" (Traefik id ${id}${CRD_PROVIDER_SUFFIX}) does not exist: no TraefikService has that id (traefik-xds resolves name@kubernetescrd to TraefikServices only)`, `${field}.name`);
       }
