@@ -99,8 +99,17 @@ function newRunLog(): RunLog {
   };
 }
 
-/** A log that is never read: the views write to it between two IngressRoutes. */
+/** A log that is never read: the views write to it between two IngressRoutes (emptied after each run). */
 const IDLE_LOG = newRunLog();
+
+function emptyIdleLog(): void {
+  IDLE_LOG.reads.length = 0;
+  IDLE_LOG.tlsOptions.length = 0;
+  IDLE_LOG.clusters.first.clear();
+  IDLE_LOG.clusters.createdOrder.length = 0;
+  IDLE_LOG.certificates.first.clear();
+  IDLE_LOG.certificates.createdOrder.length = 0;
+}
 
 /**
  * A cluster map or certificate store seen through the current run's log: get/has/set log the first use of
@@ -297,6 +306,7 @@ export class IngressRouteMemo {
       routers = build(rec.context(diags), rec.taint);
     } finally {
       rec.log = IDLE_LOG;
+      emptyIdleLog(); // nothing should read through the views between runs; if something did, it is not kept
     }
     ctx.diags.merge(diags);
     const clusterUses = log.tainted ? undefined : storeUses(ctx.clusters, log.clusters);
