@@ -105,9 +105,13 @@ export function byTraefikId<T extends { namespace: string; name: string }>(coll:
 /** By collection object: collections are not changed once indexed (a change makes a new index). */
 const traefikIds = new WeakMap<object, Map<string, unknown[]>>();
 
-/** The same index (same collections) with another namespace check for lookups. */
+/**
+ * The same index (same collections) with another namespace check for lookups. An ObjectIndex with its fields
+ * replaced, so it has the real index's hidden class (an object made by Object.create had one of its own, made
+ * anew after each full collection; see *Targets* in docs/performance.md).
+ */
 export function withWatches(index: ObjectIndex, watches: (namespace: string) => boolean): ObjectIndex {
-  return Object.assign(Object.create(ObjectIndex.prototype) as ObjectIndex, index, { watches });
+  return Object.assign(new ObjectIndex(), index, { watches });
 }
 
 /** The collection of each kind (a table, not an object built per call: buildIndex asks for every object). */
