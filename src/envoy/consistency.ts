@@ -144,18 +144,18 @@ export function checkConsistencyWith(
 function collectNames(kind: ResourceKind, list: object[], problems: string[]): Set<string> {
   const seen = new Set<string>();
   const reported = new Set<string>();
-  list.forEach((res, i) => {
-    const name = resourceName(kind, res);
+  for (let i = 0; i < list.length; i++) {
+    const name = resourceName(kind, list[i]);
     if (!name) {
       problems.push(`${kind}[${i}]: ${SINGULAR[kind]} has no ${kind === 'endpoints' ? 'cluster_name' : 'name'}`);
-      return;
+      continue;
     }
     if (seen.has(name) && !reported.has(name)) {
       problems.push(`${kind}["${name}"]: duplicate ${SINGULAR[kind]} name "${name}"`);
       reported.add(name);
     }
     seen.add(name);
-  });
+  }
   return seen;
 }
 

@@ -77,7 +77,8 @@ export function buildHttpRouters(ctx: HttpBuildContext): HttpRouter[] {
         ctx.diags.warn(prev.provenance.subject, prev.provenance.field,
           `router ${r.name} is defined twice (same match in one IngressRoute); Traefik keeps only the last one, ${r.provenance.field}`);
       }
-      const eps = r.entryPoints.filter((ep) => epMiddlewares.has(ep));
+      const eps: string[] = [];
+      for (const ep of r.entryPoints) if (epMiddlewares.has(ep)) eps.push(ep);
       // A copy: the router itself may be reused by the next build (memo).
       if (eps.length) r = { ...r, entryPointMiddlewares: Object.fromEntries(eps.map((ep) => [ep, epMiddlewares.get(ep)!])) };
       routers.set(r.name, r);
@@ -264,14 +265,17 @@ function buildRoute(
   if (services.length === 0) throw new RouteError('the route has no services (routes without services are only meaningful as parentRefs parents)', `${field}.services`);
 
   const name = httpRouterName(ir.namespace, ir.name, route.match);
-  const targets: WeightedTarget[] = services.map((s, j) => {
+  // A loop, not a map callback: a closure made per route loses its optimised code at each full collection.
+  const targets: WeightedTarget[] = [];
+  for (let j = 0; j < services.length; j++) {
+    const s = services[j];
     const sf = `${field}.services[${j}]`;
     // Server-level stickiness: Traefik names the servers balancer of a single service after the router.
     const lbName = services.length === 1 ? name : undefined;
     const t = withServerSticky(ctx.clusters, resolveServiceTarget(ctx, ir, s, sf, provenance, subject), s, ir.namespace, { ...provenance, field: sf }, lbName);
     // A single service ignores its weight (Traefik builds no WRR for one service).
-    return { ...t, weight: services.length === 1 ? 1 : s.weight ?? 1 };
-  });
+    targets.push({ ...t, weight: services.length === 1 ? 1 : s.weight ?? 1 });
+  }
   // Service-level middlewares run after the router's (traefik-semantics.md §10). With one service they simply
   // extend the router's chain; with several, each stays on its weighted target (applied per cluster).
   if (targets.length === 1 && targets[0].middlewares) {

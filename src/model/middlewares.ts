@@ -135,7 +135,8 @@ export function resolveMiddlewares(
   stack: string[] = [],
 ): ResolvedMiddleware[] {
   const out: ResolvedMiddleware[] = [];
-  refs.forEach((ref, i) => {
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i];
     const f = `${field}[${i}]`;
     const m = lookup(ctx, parentNs, ref, f);
     const id = `${m.namespace}/${m.name}`;
@@ -153,13 +154,13 @@ export function resolveMiddlewares(
         if (e instanceof MiddlewareError) throw new MiddlewareError(`in chain ${id} (${e.field}): ${e.message}`, f);
         throw e;
       }
-      return;
+      continue;
     }
     out.push({
       id, namespace: m.namespace, name: m.name, type, config: m.spec[type], data: loadData(ctx, m, type, f),
       subject: subjectOf(m), via: [],
     });
-  });
+  }
   return out;
 }
 

@@ -47,7 +47,10 @@ export class ObjectIndex {
   /** Sorted values of one collection, so every walk over the index is deterministic. */
   static sorted<T>(m: ByKey<T>): T[] {
     // The default sort orders strings by code units, as `<` does, without a comparator call per comparison.
-    return [...m.keys()].sort().map((k) => m.get(k)!);
+    const keys = [...m.keys()].sort();
+    const out: T[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = m.get(keys[i])!;
+    return out;
   }
 
   /** Raw objects that passed their schema (the serve loop remembers them as "last valid versions"). */

@@ -8,7 +8,7 @@ import { buildCluster } from './clusters';
 import { upstreamSecrets } from './upstream-tls';
 import { buildLoadAssignment } from './endpoints';
 import type { EnvoyResources } from '../envoy/resources';
-import type { Model } from '../model/model';
+import type { HttpRouter, Model } from '../model/model';
 import { noAvailableServerCluster, routesUse, NO_AVAILABLE_SERVER_CLUSTER } from './http/service-tree';
 import type { TranslateOptions } from './options';
 import { applyGrpcProfile } from './profiles/grpc';
@@ -35,19 +35,20 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
 
   for (const ep of opts.entryPoints) {
     if (ep.protocol !== 'tcp') continue; // UDP entry points carry IngressRouteUDP only (not translated yet)
-    const mine = model.httpRouters.filter((r) => r.entryPoints.includes(ep.name));
+    const mine = routersOfEntryPoint(model.httpRouters, ep.name);
     // Entry-point TLS (http.tls) makes every router of the entry point a TLS router, with the entry point's
     // options unless the router has its own tls.
     const epTls = ep.httpTls;
-    const plain = epTls ? [] : mine.filter((r) => !r.tls);
-    const tls = mine.filter((r) => r.tls || epTls).flatMap((r) => {
-      if (r.tls) return [r];
-      if (!model.tls.options.has(epTls!.options)) {
-        diags.error(r.provenance.subject, 'spec.entryPoints', `entry point ${ep.name} serves its routers with TLS options "${epTls!.options}", which do not exist: route ${r.ingressRoute.routeIndex} is not served there`);
-        return [];
-      }
-      return [{ ...r, tls: { options: epTls!.options } }];
-    });
+    const plain: HttpRouter[] = [];
+    const tls: HttpRouter[] = [];
+    for (let i = 0; i < mine.length; i++) {
+      const r = mine[i];
+      if (r.tls) tls.push(r);
+      else if (!epTls) plain.push(r);
+      else if (!model.tls.options.has(epTls.options)) {
+        diags.error(r.provenance.subject, 'spec.entryPoints', `entry point ${ep.name} serves its routers with TLS options "${epTls.options}", which do not exist: route ${r.ingressRoute.routeIndex} is not served there`);
+      } else tls.push({ ...r, tls: { options: epTls.options } });
+    }
     const plainRouting = buildHttpRouting(`${ep.name}/http`, plain, diags, false, ep);
     out.routes.push(plainRouting.routeConfiguration);
     const tlsChains = [];
@@ -106,6 +107,13 @@ export function translate(model: Model, opts: TranslateOptions): TranslateResult
   // Proxyless gRPC clients get the subset of the Envoy form they accept (profiles/grpc.ts).
   if (opts.profile === 'grpc') return { resources: applyGrpcProfile(out, model, opts, diags), diagnostics: diags };
   return { resources: out, diagnostics: diags };
+}
+
+/** A loop, not a filter callback: a closure made per call loses its optimised code at each full collection. */
+function routersOfEntryPoint(routers: HttpRouter[], ep: string): HttpRouter[] {
+  const out: HttpRouter[] = [];
+  for (let i = 0; i < routers.length; i++) if (routers[i].entryPoints.includes(ep)) out.push(routers[i]);
+  return out;
 }
 
 function addAll(set: Set<string>, items: string[]): void {

@@ -239,11 +239,9 @@ export function buildValidatedSnapshot(
       rememberValidated(kind, version, { any, bytes: text.length, refs, parts: undefined });
     }
   }
-  const refs = (kind: ResourceKind, res: object, i: number): FoundReference[] => {
-    const e = entries[kind][i];
-    if (!e) return referencesOf(kind, res);
-    return (e.refs ??= referencesOf(kind, res));
-  };
+  // A module function bound to this build's entries: a closure made here would lose its optimised code at each
+  // full collection (see byEntryName).
+  const refs = cachedReferences.bind(entries);
   // The references of RouteConfigurations built by parts have paths relative to their virtual host: enough to
   // find that something is missing, and then the whole set is checked again the usual way for the messages.
   let inconsistent = checkConsistencyWith(r, refs, opts);
@@ -254,7 +252,7 @@ export function buildValidatedSnapshot(
   let total = 0;
   for (const kind of PUSH_ORDER) {
     // Every resource has its entry (no problems), which carries its name.
-    const list = (entries[kind] as EncodedResource[]).sort((a, b) => cmp(a.name, b.name));
+    const list = (entries[kind] as EncodedResource[]).sort(byEntryName);
     const map = new Map<string, EncodedResource>();
     for (const e of list) {
       map.set(e.name, e);
@@ -455,6 +453,18 @@ export function snapshotResources(s: Snapshot): EnvoyResources {
   const out = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] } as unknown as Record<ResourceKind, object[]>;
   for (const kind of PUSH_ORDER) out[kind] = [...s.types[kind].resources.values()].map((r) => r.json);
   return out as unknown as EnvoyResources;
+}
+
+/** A resource's references, cached on its entry (`this`: the entries by type and position). */
+function cachedReferences(this: Record<ResourceKind, (EncodedResource | undefined)[]>, kind: ResourceKind, res: object, i: number): FoundReference[] {
+  const e = this[kind][i];
+  if (!e) return referencesOf(kind, res);
+  return (e.refs ??= referencesOf(kind, res));
+}
+
+/** Module function, not a closure per call (see diagnostics.ts, compareDecorated). */
+function byEntryName(a: EncodedResource, b: EncodedResource): number {
+  return cmp(a.name, b.name);
 }
 
 function cmp(a: string, b: string): number {

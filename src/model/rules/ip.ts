@@ -106,10 +106,12 @@ function formatIPv6(b: Bytes): string {
 }
 
 function mask(b: Bytes, bits: number): Bytes {
-  return b.map((x, i) => {
+  const out: Bytes = new Array(b.length);
+  for (let i = 0; i < b.length; i++) {
     const keep = Math.max(0, Math.min(8, bits - i * 8));
-    return x & ((0xff << (8 - keep)) & 0xff);
-  });
+    out[i] = b[i] & ((0xff << (8 - keep)) & 0xff);
+  }
+  return out;
 }
 
 /**
