@@ -124,7 +124,7 @@ function dedupeKey(d: Diagnostic): string {
   return key;
 }
 
-/** Equal diagnostics, given the same source. */
+/** Whether the list holds a diagnostic equal to d (all at d's source). */
 function hasSameAtSource(list: Diagnostic[], d: Diagnostic): boolean {
   for (let i = 0; i < list.length; i++) if (sameAtSource(list[i], d)) return true;
   return false;
@@ -143,6 +143,7 @@ function compareDecorated(x: Decorated, y: Decorated): number {
   return compareSplit(x.d, x.s, y.d, y.s);
 }
 
+/** Equal diagnostics, given the same source. */
 function sameAtSource(a: Diagnostic, b: Diagnostic): boolean {
   return a.message === b.message && a.name === b.name && a.field === b.field && a.namespace === b.namespace &&
     a.kind === b.kind && a.severity === b.severity;

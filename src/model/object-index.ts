@@ -60,25 +60,20 @@ export class ObjectIndex {
   rejected = new Set<string>();
 
   /** Whether a namespace is watched (lookups outside fail as in Traefik: "not within watched namespaces"). */
-  watches: (namespace: string) => boolean = everyNamespace;
+  watches: (namespace: string) => boolean = always;
 
   /**
    * Whether Services, EndpointSlices, Secrets, ... of a namespace are kept: `watches`, plus the namespaces of
    * the Ingress provider, which reads them too (its lookups use an index view: `withWatches`).
    */
-  keeps: (namespace: string) => boolean = everyNamespace;
+  keeps: (namespace: string) => boolean = always;
 }
 
 /**
- * The default namespace check, one function for every index. (A closure per index, called for every object,
- * was the call target V8's optimised code held on to; it died with the index, and the code with it.)
+ * The default namespace check and label selector: every namespace, every object. One module function rather
+ * than a closure per index, so that the code calling it for every object sees the same function every build.
  */
-function everyNamespace(): boolean {
-  return true;
-}
-
-/** The default label selector: every object. */
-function everyObject(): boolean {
+function always(): boolean {
   return true;
 }
 
@@ -185,7 +180,7 @@ export function buildIndex(
   if (nsFilter) index.watches = (ns) => nsFilter.has(ns);
   const keep = nsFilter && !(ingressNamespaces && ingressNamespaces.length === 0) ? new Set([...nsFilter, ...(ingressNamespaces ?? [])]) : undefined;
   if (keep) index.keeps = (ns) => keep.has(ns);
-  let selector: LabelSelector = everyObject;
+  let selector: LabelSelector = always;
   if (opts.labelSelector) {
     const parsed = parseLabelSelector(opts.labelSelector);
     if (typeof parsed === 'function') selector = parsed;
