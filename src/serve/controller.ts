@@ -27,13 +27,27 @@ function objectKey(kind: string, namespace: string | undefined, name: string | u
   return `${kind}/${namespace || 'default'}/${name ?? ''}`;
 }
 
-const rawKeys = new WeakMap<RawObject, string>();
-
-/** Asked for every object on every rebuild: computed once per object. */
 function rawKey(raw: RawObject): string {
-  let k = rawKeys.get(raw);
-  if (k === undefined) rawKeys.set(raw, (k = objectKey(raw.kind, raw.metadata.namespace, raw.metadata.name)));
-  return k;
+  return objectKey(raw.kind, raw.metadata.namespace, raw.metadata.name);
+}
+
+/**
+ * The objects of the last build that worked (parsed, and no error on them), by key when first asked: asked
+ * only when an object breaks, so a build where nothing breaks (the usual case) never looks at every object.
+ */
+class GoodObjects {
+  private byKey?: Map<string, RawObject>;
+
+  constructor(private readonly accepted: Iterable<RawObject>, private readonly errorKeys: Set<string>) {}
+
+  get(k: string): RawObject | undefined {
+    if (this.errorKeys.has(k)) return undefined;
+    if (!this.byKey) {
+      this.byKey = new Map();
+      for (const raw of this.accepted) this.byKey.set(rawKey(raw), raw);
+    }
+    return this.byKey.get(k);
+  }
 }
 
 export interface BuildReport {
@@ -81,7 +95,12 @@ export class Controller {
   private source?: SourceSnapshot;
   private model?: Model;
   private index?: ObjectIndex;
-  private readonly lastGood = new Map<string, RawObject>();
+  /**
+   * The last valid version of each object, found when one breaks: an object's version in the last build if it
+   * worked there, else the earlier version that build served in its place (`heldBack`).
+   */
+  private lastBuildGood?: GoodObjects;
+  private heldBack = new Map<string, RawObject>();
   /** Each IngressRoute's routers, reused by the next rebuild where nothing they read changed. */
   private readonly routerMemo?: IngressRouteMemo;
   private diagnostics: Diagnostic[] = [];
@@ -186,9 +205,15 @@ export class Controller {
     reportUntranslatedStatic(this.config, diags);
     const opts = modelOptionsOf(this.config, diags);
     const source = this.source ?? { objects: [], problems: [] };
+    // The earlier versions served in place of broken ones in this build: next build's `heldBack`.
+    const held = new Map<string, RawObject>();
+    const lastGood = (k: string) => this.heldBack.get(k) ?? this.lastBuildGood?.get(k);
     const fallback = (raw: RawObject) => {
-      const prev = this.lastGood.get(rawKey(raw));
-      return prev && prev !== raw ? prev : undefined;
+      const k = rawKey(raw);
+      const prev = lastGood(k);
+      if (!prev || prev === raw) return undefined;
+      held.set(k, prev);
+      return prev;
     };
     let built = buildModel(source, opts, new Diagnostics(), fallback, this.routerMemo);
     // An object whose new version breaks (an error on it) while an earlier version worked: serve the earlier one.
@@ -199,12 +224,12 @@ export class Controller {
     // Nothing broken (the usual case): nothing to substitute, no need to look at every object.
     const objects = !broken.size ? source.objects : source.objects.map((raw) => {
       const k = rawKey(raw);
-      const prev = this.lastGood.get(k);
-      if (broken.has(k) && prev && prev !== raw) {
-        substituted.push(k);
-        return prev;
-      }
-      return raw;
+      if (!broken.has(k)) return raw;
+      const prev = lastGood(k);
+      if (!prev || prev === raw) return raw;
+      substituted.push(k);
+      held.set(k, prev);
+      return prev;
     });
     if (substituted.length) {
       const first = built.diagnostics;
@@ -216,11 +241,10 @@ export class Controller {
       }
     }
     diags.merge(built.diagnostics);
-    const errorKeys = new Set(diags.items.filter((d) => d.severity === 'error').map((d) => objectKey(d.kind, d.namespace, d.name)));
-    for (const raw of built.index.accepted) {
-      const k = rawKey(raw);
-      if (!errorKeys.has(k) && this.lastGood.get(k) !== raw) this.lastGood.set(k, raw);
-    }
+    const errorKeys = new Set<string>();
+    for (const d of diags.items) if (d.severity === 'error') errorKeys.add(objectKey(d.kind, d.namespace, d.name));
+    this.lastBuildGood = new GoodObjects(built.index.accepted, errorKeys);
+    this.heldBack = held;
     this.model = built.model;
     this.index = built.index;
     const report: BuildReport = { at: Date.now(), durationMs: 0, diagnostics: [], published: [], encodedResources: 0, encodedBytes: 0 };
