@@ -10,31 +10,24 @@ import { snapshotResources } from '../../../src/xds/snapshot';
 import { assertValidEnvoy } from '../../helpers/envoy-check';
 import type { SourceSnapshot } from '../../../src/sources/types';
 
-const SERVICES = `
+/** Service `name` with an EndpointSlice of one ready endpoint. */
+function service(name: string, address: string): string {
+  return `
 apiVersion: v1
 kind: Service
-metadata: {name: a, namespace: default}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: b, namespace: default}
+metadata: {name: ${name}, namespace: default}
 spec: {ports: [{name: http, port: 80}]}
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
-metadata: {name: a-1, namespace: default, labels: {kubernetes.io/service-name: a}}
+metadata: {name: ${name}-1, namespace: default, labels: {kubernetes.io/service-name: ${name}}}
 addressType: IPv4
 ports: [{name: http, port: 8080}]
-endpoints: [{addresses: ["10.0.0.1"]}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: b-1, namespace: default, labels: {kubernetes.io/service-name: b}}
-addressType: IPv4
-ports: [{name: http, port: 8080}]
-endpoints: [{addresses: ["10.0.1.1"]}]
+endpoints: [{addresses: ["${address}"]}]
 `;
+}
+
+const SERVICES = `${service('a', '10.0.0.1')}---${service('b', '10.0.1.1')}`;
 
 /** IngressRoute `r` routing `path` to `service` (`service: 42` does not parse: name must be a string). */
 function route(path: string, service: string): SourceSnapshot {
@@ -83,7 +76,7 @@ describe('serve/controller: last valid version of an object', () => {
     assert.deepEqual(messages(c), ['error: expected a string, got the integer 42 (quote it: "42") (the previous version of this IngressRoute is still served)']);
 
     // Another object changes; the broken edit is still there: the same earlier version is still served.
-    const services2 = parseManifestText(`${SERVICES}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c, namespace: default}\nspec: {ports: [{port: 80}]}\n`, 'services.yaml');
+    const services2 = parseManifestText(`${SERVICES}---${service('c', '10.0.2.1')}`, 'services.yaml');
     c.update(source(services2, broken));
     assert.deepEqual(routed(cache), ['/v1 → default/a/80']);
 
@@ -103,7 +96,7 @@ describe('serve/controller: last valid version of an object', () => {
     assert.ok(messages(c).some((m) => /^error: .*kubernetes service not found: default\/nope.*\(the previous version of this IngressRoute is still served\)$/.test(m)), messages(c).join('\n'));
 
     // Still broken at the next rebuild (same object): still the earlier version.
-    c.update(source(services, missing, parseManifestText(SERVICES.replace(/\ba\b/g, 'x'), 'more.yaml')));
+    c.update(source(services, missing, parseManifestText(service('x', '10.0.3.1'), 'more.yaml')));
     assert.deepEqual(routed(cache), ['/v1 → default/a/80']);
 
     // A second broken version: the last valid one is still the first.
