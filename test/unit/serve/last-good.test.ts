@@ -1,5 +1,5 @@
-// The serve loop keeps each object's last valid version: an edit that does not parse, or that parses but breaks
-// its routes (an error on it), is answered by serving the version before it, for as long as it stays broken.
+// The serve loop keeps each object's last valid version: an edit that fails its schema, or that passes it but
+// breaks its routes (an error on it), is answered by serving the version before it, for as long as it stays broken.
 import * as assert from 'node:assert/strict';
 import { Controller } from '../../../src/serve/controller';
 import { SnapshotCache } from '../../../src/xds/cache';
@@ -29,7 +29,7 @@ endpoints: [{addresses: ["${address}"]}]
 
 const SERVICES = `${service('a', '10.0.0.1')}---${service('b', '10.0.1.1')}`;
 
-/** IngressRoute `r` routing `path` to `service` (`service: 42` does not parse: name must be a string). */
+/** IngressRoute `r` routing `path` to `service` (`service: 42` fails the schema: a name is a string). */
 function route(path: string, service: string): SourceSnapshot {
   return parseManifestText(`
 apiVersion: traefik.io/v1alpha1
