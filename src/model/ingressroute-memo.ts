@@ -112,15 +112,69 @@ function emptyIdleLog(): void {
 }
 
 /**
+ * A collection seen through the recorder: what the log cannot follow (a walk, the size, a write other than a
+ * logged one) goes to the real collection and marks the current run untracked. Shared by the index's
+ * collections and the cluster and certificate stores.
+ */
+abstract class LoggedView {
+  constructor(
+    protected readonly real: Map<any, any> | Set<any>,
+    protected readonly recorder: Recorder,
+  ) {}
+
+  /** The real collection, for what the log cannot follow. */
+  protected untracked(): any {
+    this.recorder.log.tainted = true;
+    return this.real;
+  }
+
+  delete(k: any): boolean {
+    return this.untracked().delete(k);
+  }
+
+  clear(): void {
+    this.untracked().clear();
+  }
+
+  forEach(f: (value: any, key: any, collection: any) => void, thisArg?: unknown): void {
+    this.untracked().forEach(f, thisArg);
+  }
+
+  get size(): number {
+    return this.untracked().size;
+  }
+
+  keys(): IterableIterator<any> {
+    return this.untracked().keys();
+  }
+
+  values(): IterableIterator<any> {
+    return this.untracked().values();
+  }
+
+  entries(): IterableIterator<any> {
+    return this.untracked().entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<any> {
+    return this.untracked()[Symbol.iterator]();
+  }
+}
+
+/**
  * A cluster map or certificate store seen through the current run's log: get/has/set log the first use of
  * the name (writes go through to the real map); anything else marks the run untracked.
  */
-class LoggedStore<V extends Registered> implements Map<string, V> {
+class LoggedStore<V extends Registered> extends LoggedView implements Map<string, V> {
+  declare protected readonly real: Map<string, V>;
+
   constructor(
-    private readonly real: Map<string, V>,
-    private readonly recorder: Recorder,
+    real: Map<string, V>,
+    recorder: Recorder,
     private readonly which: 'clusters' | 'certificates',
-  ) {}
+  ) {
+    super(real, recorder);
+  }
 
   private run(): StoreRun<V> {
     return this.recorder.log[this.which] as unknown as StoreRun<V>;
@@ -131,11 +185,6 @@ class LoggedStore<V extends Registered> implements Map<string, V> {
     if (first.has(name)) return;
     const before = this.real.get(name);
     first.set(name, { before, length: before ? before.provenance.length : 0 });
-  }
-
-  private untracked(): Map<string, V> {
-    this.recorder.log.tainted = true;
-    return this.real;
   }
 
   get(k: string): V | undefined {
@@ -153,38 +202,6 @@ class LoggedStore<V extends Registered> implements Map<string, V> {
     if (!this.real.has(k)) this.run().createdOrder.push(k);
     this.real.set(k, v);
     return this;
-  }
-
-  delete(k: string): boolean {
-    return this.untracked().delete(k);
-  }
-
-  clear(): void {
-    this.untracked().clear();
-  }
-
-  forEach(f: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
-    this.untracked().forEach(f, thisArg);
-  }
-
-  get size(): number {
-    return this.untracked().size;
-  }
-
-  keys(): IterableIterator<string> {
-    return this.untracked().keys();
-  }
-
-  values(): IterableIterator<V> {
-    return this.untracked().values();
-  }
-
-  entries(): IterableIterator<[string, V]> {
-    return this.untracked().entries();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, V]> {
-    return this.untracked()[Symbol.iterator]();
   }
 
   get [Symbol.toStringTag](): string {
@@ -368,40 +385,31 @@ function indexView(index: ObjectIndex, rec: Recorder): ObjectIndex {
  * A collection of the index seen through the recorder: get/has are logged with what they found; anything
  * else (a walk over the collection) marks the run untracked.
  */
-class LoggedCollection {
+class LoggedCollection extends LoggedView {
   /** The real collection is a Map (else a Set), told once rather than per lookup. */
   private readonly isMap: boolean;
 
   constructor(
     private readonly collection: string,
-    private readonly real: Map<string, unknown> | Set<unknown>,
-    private readonly rec: Recorder,
+    real: Map<string, unknown> | Set<unknown>,
+    recorder: Recorder,
   ) {
+    super(real, recorder);
     this.isMap = real instanceof Map;
   }
 
   get(k: string): unknown {
     if (!this.isMap) return this.untracked().get(k);
     const v = (this.real as Map<string, unknown>).get(k);
-    this.rec.log.reads.push({ collection: this.collection, key: k, value: v });
+    this.recorder.log.reads.push({ collection: this.collection, key: k, value: v });
     return v;
   }
 
   has(k: string): boolean {
     // A Map's read is logged with what it holds, so that a replaced object under the same key is a change.
     const found = this.isMap ? (this.real as Map<string, unknown>).get(k) : this.real.has(k);
-    this.rec.log.reads.push({ collection: this.collection, key: k, value: found });
+    this.recorder.log.reads.push({ collection: this.collection, key: k, value: found });
     return this.isMap ? found !== undefined || this.real.has(k) : (found as boolean);
-  }
-
-  /** The real collection, for what the log cannot follow. */
-  private untracked(): any {
-    this.rec.log.tainted = true;
-    return this.real;
-  }
-
-  get size(): number {
-    return this.untracked().size;
   }
 
   set(k: unknown, v: unknown): this {
@@ -412,34 +420,6 @@ class LoggedCollection {
   add(v: unknown): this {
     this.untracked().add(v);
     return this;
-  }
-
-  delete(k: unknown): boolean {
-    return this.untracked().delete(k);
-  }
-
-  clear(): void {
-    this.untracked().clear();
-  }
-
-  forEach(f: (value: unknown, key: unknown, collection: unknown) => void, thisArg?: unknown): void {
-    this.untracked().forEach(f, thisArg);
-  }
-
-  keys(): IterableIterator<unknown> {
-    return this.untracked().keys();
-  }
-
-  values(): IterableIterator<unknown> {
-    return this.untracked().values();
-  }
-
-  entries(): IterableIterator<unknown> {
-    return this.untracked().entries();
-  }
-
-  [Symbol.iterator](): IterableIterator<unknown> {
-    return this.untracked()[Symbol.iterator]();
   }
 
   get [Symbol.toStringTag](): string {
