@@ -225,10 +225,9 @@ export class Controller {
     const objects = !broken.size ? source.objects : source.objects.map((raw) => {
       const k = rawKey(raw);
       if (!broken.has(k)) return raw;
-      const prev = lastGood(k);
-      if (!prev || prev === raw) return raw;
+      const prev = fallback(raw);
+      if (!prev) return raw;
       substituted.push(k);
-      held.set(k, prev);
       return prev;
     });
     if (substituted.length) {
